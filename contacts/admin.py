@@ -1,0 +1,103 @@
+from django.contrib import admin
+
+from .models import (
+    CareContact,
+    CareContactChange,
+    CareType,
+    Client,
+    Provider,
+    Relative,
+    Service,
+    Staff,
+    Unit,
+    Visit,
+)
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(CareType)
+class CareTypeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "offers_care_contact"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "provider", "care_type"]
+    list_filter = ["provider", "care_type"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["members"]
+
+
+@admin.register(Staff)
+class StaffAdmin(admin.ModelAdmin):
+    list_display = [
+        "signature",
+        "last_name",
+        "first_name",
+        "title",
+        "available",
+        "fok_selectable",
+        "title_certificate_date",
+        "permanent_on_2023_07_01",
+    ]
+    list_filter = ["title", "available", "fok_selectable", "permanent_on_2023_07_01", "units"]
+    search_fields = ["signature", "first_name", "last_name", "hsa_id"]
+    filter_horizontal = ["units"]
+    raw_id_fields = ["user"]
+
+
+class RelativeInline(admin.TabularInline):
+    model = Relative
+    extra = 0
+
+
+class ServiceInline(admin.TabularInline):
+    model = Service
+    extra = 0
+
+
+@admin.register(Client)
+class ClientAdmin(admin.ModelAdmin):
+    list_display = ["customer_number", "last_name", "first_name", "personal_id", "birth_date"]
+    search_fields = ["customer_number", "personal_id", "first_name", "last_name"]
+    readonly_fields = ["birth_date", "sex"]
+    inlines = [RelativeInline, ServiceInline]
+
+
+@admin.register(CareContact)
+class CareContactAdmin(admin.ModelAdmin):
+    """Read-only: contacts change only through the services (with history and
+    journal notes), never by editing rows here."""
+
+    list_display = ["client", "unit", "status", "ordinary", "deputy", "changed_at"]
+    list_filter = ["status", "unit"]
+    search_fields = ["client__last_name", "client__customer_number"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(CareContactChange)
+class CareContactChangeAdmin(CareContactAdmin):
+    list_display = ["client", "unit", "effective", "status", "ordinary", "deputy", "changed_by"]
+    list_filter = ["status", "source", "unit"]
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    list_display = ["visit_id", "client", "unit", "start", "status", "kind"]
+    list_filter = ["status", "kind", "unit"]
+    search_fields = ["visit_id", "client__customer_number"]
+    raw_id_fields = ["client"]
+    filter_horizontal = ["staff", "planned_staff"]

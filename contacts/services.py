@@ -1,0 +1,367 @@
+"""Every write of contacts' domain state goes through these functions.
+
+Services validate, write inside one transaction, and send the contacts signals
+(journal notes and implementation plans are written by their receivers in the
+same transaction)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import selectors
+from .models import (
+    CareContact,
+    CareContactChange,
+    CareType,
+    Client,
+    Provider,
+    Service,
+    Staff,
+    Unit,
+    Visit,
+)
+from .signals import care_contact_appointed, consent_status_changed
+
+Status = CareContact.Status
+User = AbstractBaseUser
+
+
+@dataclass
+class Upserted:
+    """What an upsert did: created a row, updated one, or found it unchanged."""
+
+    obj: Any
+    created: bool = False
+    updated: bool = False
+
+
+def _apply_fields(obj: Any, fields: dict[str, Any]) -> bool:
+    changed = False
+    for name, value in fields.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def _upsert(model: Any, key: dict[str, Any], fields: dict[str, Any]) -> Upserted:
+    obj = model.objects.select_for_update().filter(**key).first()
+    if obj is None:
+        obj = model(**key, **fields)
+        obj.full_clean()
+        obj.save()
+        return Upserted(obj, created=True)
+    if _apply_fields(obj, fields):
+        obj.full_clean()
+        obj.save()
+        return Upserted(obj, updated=True)
+    return Upserted(obj)
+
+
+# --- units and providers -------------------------------------------------------------
+
+
+@transaction.atomic
+def provider_get_or_create(*, name: str) -> Provider:
+    provider = (
+        Provider.objects.filter(code=name).first() or Provider.objects.filter(name=name).first()
+    )
+    if provider is None:
+        provider = Provider.objects.create(code=name, name=name)
+    return provider
+
+
+@transaction.atomic
+def unit_upsert(*, code: str, name: str, provider: str | None = None) -> Upserted:
+    fields: dict[str, Any] = {"name": name}
+    if provider:
+        fields["provider"] = provider_get_or_create(name=provider)
+    result = _upsert(Unit, {"code": code}, fields)
+    if result.obj.care_type_id is None:
+        result.obj.care_type = CareType.objects.filter(code="hemtjanst").first()
+        result.obj.save(update_fields=["care_type"])
+    return result
+
+
+# --- staff --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def staff_upsert(
+    *, signature: str, units: list[Unit], fields: dict[str, Any], replace_units: bool = True
+) -> Upserted:
+    signature = signature.lstrip("@")
+    result = _upsert(Staff, {"signature": signature}, fields)
+    staff: Staff = result.obj
+    current = set(staff.units.values_list("pk", flat=True))
+    wanted = {unit.pk for unit in units}
+    if replace_units and current != wanted:
+        staff.units.set(units)
+        if not result.created:
+            result.updated = True
+    elif not replace_units and not wanted <= current:
+        staff.units.add(*units)
+        result.updated = not result.created
+    return result
+
+
+# --- clients and services -----------------------------------------------------------
+
+
+@transaction.atomic
+def client_upsert(*, customer_number: str, fields: dict[str, Any]) -> Upserted:
+    from . import personal_id as pid
+
+    if "personal_id" in fields:
+        fields = {**fields, "personal_id": pid.parse(fields["personal_id"]).canonical}
+    return _upsert(Client, {"customer_number": customer_number}, fields)
+
+
+@transaction.atomic
+def service_upsert(
+    *,
+    client: Client,
+    unit: Unit,
+    kind: str,
+    start: dt.date,
+    end: dt.date | None,
+    by: User | None = None,
+    source: str = CareContactChange.Source.IMPORT,
+) -> Upserted:
+    result = _upsert(
+        Service, {"client": client, "unit": unit, "kind": kind, "start": start}, {"end": end}
+    )
+    if result.created or result.updated:
+        care_contact_end_after_execution(client=client, unit=unit, by=by, source=source)
+    return result
+
+
+def execution_end(*, client: Client, unit: Unit) -> dt.date | None:
+    """The last day of the client's execution on the unit, or None while a
+    service there has no end date (or the client has no service there)."""
+    ends = list(Service.objects.filter(client=client, unit=unit).values_list("end", flat=True))
+    if not ends or any(end is None for end in ends):
+        return None
+    return max(end for end in ends if end is not None)
+
+
+@transaction.atomic
+def care_contact_end_after_execution(
+    *,
+    client: Client,
+    unit: Unit,
+    by: User | None = None,
+    source: str = CareContactChange.Source.SYSTEM,
+) -> CareContactChange | None:
+    """Handbook 1.11: when the execution on a unit ends, the contact links there
+    end on that date. Recorded as a change effective the day after the last
+    service day, so "as of" questions are exact for past and future dates."""
+    last_day = execution_end(client=client, unit=unit)
+    if last_day is None:
+        return None
+    after = last_day + dt.timedelta(days=1)
+    state = selectors.contact_state_as_of(client=client, unit=unit, on=after)
+    if state.ordinary_id is None and state.deputy_id is None:
+        return None
+    return care_contact_change(
+        client=client,
+        unit=unit,
+        status=Status.NOT_ASKED,
+        effective=after,
+        reason=_("Verkställigheten på enheten avslutades %(date)s.") % {"date": last_day},
+        by=by,
+        source=source,
+        check_staff=False,
+    )
+
+
+# --- care contacts ------------------------------------------------------------------
+
+
+def _validate_contacts(
+    *,
+    unit: Unit,
+    status: str,
+    ordinary: Staff | None,
+    deputy: Staff | None,
+    effective: dt.date,
+    check_staff: bool,
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if status not in Status.values:
+        errors["status"] = [_("Okänd status ”%(status)s”.") % {"status": status}]
+        raise ValidationError(errors)
+    if status != Status.ACCEPTED:
+        if ordinary is not None:
+            errors.setdefault("ordinary", []).append(
+                _("Ordinarie kontakt kan bara anges när brukaren tackar ja.")
+            )
+        if deputy is not None:
+            errors.setdefault("deputy", []).append(
+                _("Vice kontakt kan bara anges när brukaren tackar ja.")
+            )
+        if errors:
+            raise ValidationError(errors)
+        return
+    if ordinary is None:
+        errors["ordinary"] = [_("Välj en ordinarie kontakt när brukaren tackar ja.")]
+    if deputy is not None and ordinary is not None and deputy.pk == ordinary.pk:
+        errors["deputy"] = [_("Vice kontakt kan inte vara samma person som ordinarie.")]
+    if check_staff:
+        unit_staff = set(unit.staff.values_list("pk", flat=True))
+        for field, staff in (("ordinary", ordinary), ("deputy", deputy)):
+            if staff is None or field in errors:
+                continue
+            problems = []
+            if staff.pk not in unit_staff:
+                problems.append(_("tillhör inte enheten %(unit)s") % {"unit": unit.name})
+            problems.extend(staff.appointment_obstacles(effective))
+            if problems:
+                errors[field] = [
+                    _("%(name)s kan inte utses %(date)s: %(reasons)s.")
+                    % {
+                        "name": str(staff),
+                        "date": effective.isoformat(),
+                        "reasons": ", ".join(problems),
+                    }
+                ]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def care_contact_change(
+    *,
+    client: Client,
+    unit: Unit,
+    status: str,
+    ordinary: Staff | None = None,
+    deputy: Staff | None = None,
+    effective: dt.date | None = None,
+    reason: str = "",
+    by: User | None = None,
+    source: str = CareContactChange.Source.BROWSER,
+    check_staff: bool = True,
+) -> CareContactChange | None:
+    """Set a client's status and contacts on a unit from ``effective`` (default
+    today). Returns the change, or None when nothing changed (no journal note).
+
+    Raises ValidationError (with field names) when a rule is broken."""
+    effective = effective or timezone.localdate()
+    reason = (reason or "").strip()
+    _validate_contacts(
+        unit=unit,
+        status=status,
+        ordinary=ordinary,
+        deputy=deputy,
+        effective=effective,
+        check_staff=check_staff,
+    )
+    care_contact, _created = CareContact.objects.select_for_update().get_or_create(
+        client=client, unit=unit, defaults={"created_by": by}
+    )
+    before = selectors.contact_state_as_of(client=client, unit=unit, on=effective)
+    ordinary_id = ordinary.pk if ordinary else None
+    deputy_id = deputy.pk if deputy else None
+    if (
+        before.status == status
+        and before.ordinary_id == ordinary_id
+        and before.deputy_id == deputy_id
+        and (status != Status.DECLINED or before.reason == reason)
+    ):
+        return None
+    change = CareContactChange.objects.create(
+        care_contact=care_contact,
+        client=client,
+        unit=unit,
+        effective=effective,
+        status=status,
+        ordinary=ordinary,
+        deputy=deputy,
+        old_status=before.status,
+        old_ordinary_id=before.ordinary_id,
+        old_deputy_id=before.deputy_id,
+        reason=reason,
+        source=source,
+        changed_by=by,
+    )
+    _refresh_current(care_contact, by=by)
+    if change.status_changed:
+        consent_status_changed.send(
+            sender=CareContact, change=change, care_contact=care_contact, by=by
+        )
+    if change.ordinary_changed or change.deputy_changed:
+        care_contact_appointed.send(
+            sender=CareContact, change=change, care_contact=care_contact, by=by
+        )
+    return change
+
+
+def _refresh_current(care_contact: CareContact, *, by: User | None) -> None:
+    """Make the CareContact row show the state as of today."""
+    state = selectors.contact_state_as_of(
+        client=care_contact.client, unit=care_contact.unit, on=timezone.localdate()
+    )
+    care_contact.status = state.status
+    care_contact.ordinary_id = state.ordinary_id
+    care_contact.deputy_id = state.deputy_id
+    care_contact.decline_reason = state.reason if state.status == Status.DECLINED else ""
+    if care_contact.created_by_id is None and by is not None:
+        care_contact.created_by = by
+    care_contact.changed_by = by
+    care_contact.save()
+
+
+@transaction.atomic
+def care_contacts_refresh_due(*, on: dt.date | None = None) -> int:
+    """Bring CareContact rows up to date with changes whose date has come
+    (the history is exact without this; the rows are a convenience for lists)."""
+    on = on or timezone.localdate()
+    # Changes recorded before the day they take effect.
+    due = CareContactChange.objects.filter(
+        effective__lte=on, effective__gt=F("changed_at__date")
+    ).values_list("care_contact_id", flat=True)
+    count = 0
+    for care_contact in CareContact.objects.filter(pk__in=due).select_related("client", "unit"):
+        state = selectors.contact_state_as_of(
+            client=care_contact.client, unit=care_contact.unit, on=on
+        )
+        if (state.status, state.ordinary_id, state.deputy_id) != (
+            care_contact.status,
+            care_contact.ordinary_id,
+            care_contact.deputy_id,
+        ):
+            _refresh_current(care_contact, by=None)
+            count += 1
+    return count
+
+
+# --- visits -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def visit_upsert(
+    *,
+    visit_id: str,
+    fields: dict[str, Any],
+    staff: list[Staff],
+    planned_staff: list[Staff],
+) -> Upserted:
+    result = _upsert(Visit, {"visit_id": visit_id}, fields)
+    visit: Visit = result.obj
+    for relation, wanted in ((visit.staff, staff), (visit.planned_staff, planned_staff)):
+        wanted_ids = {s.pk for s in wanted}
+        if set(relation.values_list("pk", flat=True)) != wanted_ids:
+            relation.set(wanted)
+            if not result.created:
+                result.updated = True
+    return result

@@ -1,0 +1,30 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from contacts import access, selectors
+
+# The start-page card shows this many clients per unit; the rest behind a link.
+CARD_LIMIT = 25
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    cards = []
+    for unit in access.units_for_user(request.user).select_related("provider"):
+        clients = selectors.not_handled_clients(unit, today)
+        shown = list(clients[: CARD_LIMIT + 1])
+        cards.append(
+            {
+                "unit": unit,
+                "clients": shown[:CARD_LIMIT],
+                "more": len(shown) > CARD_LIMIT,
+                "count": clients.count() if len(shown) > CARD_LIMIT else len(shown),
+                "on_unit": selectors.clients_on_unit(unit, today).count(),
+            }
+        )
+    return render(request, "contacts/home.html", {"cards": cards, "today": today})

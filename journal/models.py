@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import CareContactChange, Client, Unit
+
+
+class JournalNote(models.Model):
+    class Kind(models.TextChoices):
+        FOK = "fok", _("Fast omsorgskontakt")
+        GENERAL = "general", _("Social dokumentation")
+
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="journal_notes", verbose_name=_("brukare")
+    )
+    unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="journal_notes",
+        verbose_name=_("enhet"),
+    )
+    kind = models.CharField(_("sökurval"), max_length=16, choices=Kind.choices)
+    event_date = models.DateField(_("händelsedatum"))
+    text = models.TextField(_("anteckning"))
+    automatic = models.BooleanField(_("automatisk"), default=False)
+    # The care-contact change an automatic note records (at most one note each).
+    contact_change = models.OneToOneField(
+        CareContactChange,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="journal_note",
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("skriven av"),
+    )
+    written_at = models.DateTimeField(_("registrerad"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-written_at", "-id"]
+        verbose_name = _("journalanteckning")
+        verbose_name_plural = _("journalanteckningar")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["fok", "general"]), name="journal_note_kind_valid"
+            ),
+        ]
+        indexes = [
+            # Documentation search per client, newest first.
+            models.Index(fields=["client", "-written_at"], name="journal_note_client_idx"),
+            # Documentation search per unit with the FOK filter, newest first.
+            models.Index(fields=["unit", "kind", "-written_at"], name="journal_note_unit_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.event_date}: {self.text[:40]}"

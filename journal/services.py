@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from contacts.models import CareContact, CareContactChange, Client, Staff, Unit
+
+from .models import JournalNote
+
+# Handbook 1.6: statuses that get an automatic note when they are registered.
+NOTED_STATUSES = {
+    CareContact.Status.NO_NEED,
+    CareContact.Status.DECLINED,
+    CareContact.Status.ACCEPTED,
+}
+
+
+def _user_label(user: AbstractBaseUser | None) -> str:
+    if user is None:
+        return _("systemet")
+    staff = getattr(user, "staff", None)
+    if staff is not None:
+        return str(staff)
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return full or user.get_username()
+
+
+def _staff_label(staff: Staff | None) -> str:
+    return str(staff) if staff is not None else _("ingen")
+
+
+def contact_change_text(change: CareContactChange) -> str:
+    Status = CareContact.Status
+    lines = [
+        _("Fast omsorgskontakt, %(unit)s, gäller från %(date)s.")
+        % {"unit": change.unit.name, "date": change.effective.isoformat()}
+    ]
+    if change.status_changed:
+        lines.append(
+            _("Status ändrad från ”%(old)s” till ”%(new)s”.")
+            % {
+                "old": Status(change.old_status).label,
+                "new": Status(change.status).label,
+            }
+        )
+    if change.status == Status.DECLINED and change.reason:
+        lines.append(_("Anledning: %(reason)s") % {"reason": change.reason})
+    elif change.reason:
+        lines.append(_("Kommentar: %(reason)s") % {"reason": change.reason})
+    if change.ordinary_changed:
+        lines.append(
+            _("Ordinarie fast omsorgskontakt: %(new)s (tidigare: %(old)s).")
+            % {"new": _staff_label(change.ordinary), "old": _staff_label(change.old_ordinary)}
+        )
+    if change.deputy_changed:
+        lines.append(
+            _("Vice fast omsorgskontakt: %(new)s (tidigare: %(old)s).")
+            % {"new": _staff_label(change.deputy), "old": _staff_label(change.old_deputy)}
+        )
+    lines.append(_("Registrerat av %(user)s.") % {"user": _user_label(change.changed_by)})
+    return "\n".join(lines)
+
+
+def needs_note(change: CareContactChange) -> bool:
+    return (change.status_changed and change.status in NOTED_STATUSES) or (
+        change.ordinary_changed or change.deputy_changed
+    )
+
+
+@transaction.atomic
+def journal_note_for_contact_change(*, change: CareContactChange) -> JournalNote | None:
+    """The automatic journal note of handbook 1.6 (one per change)."""
+    if not needs_note(change):
+        return None
+    existing = JournalNote.objects.filter(contact_change=change).first()
+    if existing is not None:
+        return existing
+    return JournalNote.objects.create(
+        client=change.client,
+        unit=change.unit,
+        kind=JournalNote.Kind.FOK,
+        event_date=change.effective,
+        text=contact_change_text(change),
+        automatic=True,
+        contact_change=change,
+        written_by=change.changed_by,
+    )
+
+
+@transaction.atomic
+def journal_note_create(
+    *,
+    client: Client,
+    unit: Unit | None,
+    text: str,
+    kind: str = JournalNote.Kind.GENERAL,
+    event_date: dt.date,
+    by: AbstractBaseUser | None,
+) -> JournalNote:
+    note = JournalNote(
+        client=client,
+        unit=unit,
+        kind=kind,
+        text=text.strip(),
+        event_date=event_date,
+        written_by=by,
+    )
+    note.full_clean()
+    note.save()
+    return note

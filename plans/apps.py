@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlansConfig(AppConfig):
+    name = "plans"
+    verbose_name = _("Genomförandeplaner")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from contacts.signals import care_contact_appointed
+
+        from . import receivers
+
+        care_contact_appointed.connect(
+            receivers.on_care_contact_appointed, dispatch_uid="plans_care_contact_appointed"
+        )

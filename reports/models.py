@@ -1,0 +1,1 @@
+# Reports are computed from contacts' data; this app has no tables of its own.
