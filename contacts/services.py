@@ -306,10 +306,12 @@ def care_contact_change(
     return change
 
 
-def _refresh_current(care_contact: CareContact, *, by: User | None) -> None:
-    """Make the CareContact row show the state as of today."""
+def _refresh_current(
+    care_contact: CareContact, *, by: User | None, on: dt.date | None = None
+) -> None:
+    """Make the CareContact row show the state as of ``on`` (today)."""
     state = selectors.contact_state_as_of(
-        client=care_contact.client, unit=care_contact.unit, on=timezone.localdate()
+        client=care_contact.client, unit=care_contact.unit, on=on or timezone.localdate()
     )
     care_contact.status = state.status
     care_contact.ordinary_id = state.ordinary_id
@@ -340,9 +342,20 @@ def care_contacts_refresh_due(*, on: dt.date | None = None) -> int:
             care_contact.ordinary_id,
             care_contact.deputy_id,
         ):
-            _refresh_current(care_contact, by=None)
+            change = CareContactChange.objects.select_related("changed_by").get(pk=state.change_id)
+            _refresh_current(care_contact, by=change.changed_by, on=on)
             count += 1
     return count
+
+
+def care_contacts_refresh_due_daily() -> None:
+    """Run care_contacts_refresh_due at most once a day per process (pages call
+    this, so no scheduler is needed)."""
+    from django.core.cache import cache
+
+    key = f"contacts:refreshed:{timezone.localdate().isoformat()}"
+    if cache.add(key, True, timeout=36 * 60 * 60):
+        care_contacts_refresh_due()
 
 
 # --- visits -------------------------------------------------------------------------

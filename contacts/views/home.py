@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from contacts import access, selectors
+from contacts import access, selectors, services
 
 # The start-page card shows this many clients per unit; the rest behind a link.
 CARD_LIMIT = 25
@@ -14,6 +14,7 @@ CARD_LIMIT = 25
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    services.care_contacts_refresh_due_daily()
     cards = []
     for unit in access.units_for_user(request.user).select_related("provider"):
         clients = selectors.not_handled_clients(unit, today)

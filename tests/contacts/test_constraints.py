@@ -1,0 +1,103 @@
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from contacts.models import CareContact, Client, Service, Staff
+from tests.contacts.factories import ClientFactory, ServiceFactory, StaffFactory, UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def violates(constraint, fn):
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        fn()
+
+
+def test_a_client_has_one_care_contact_per_unit():
+    client, unit = ClientFactory(), UnitFactory()
+    CareContact.objects.create(client=client, unit=unit)
+    violates(
+        "contacts_carecontact_one_per_client_unit",
+        lambda: CareContact.objects.create(client=client, unit=unit),
+    )
+    CareContact.objects.create(client=client, unit=UnitFactory())
+
+
+def test_deputy_is_never_the_ordinary():
+    staff = StaffFactory()
+    violates(
+        "contacts_carecontact_deputy_not_ordinary",
+        lambda: CareContact.objects.create(
+            client=ClientFactory(),
+            unit=UnitFactory(),
+            status="accepted",
+            ordinary=staff,
+            deputy=staff,
+        ),
+    )
+
+
+def test_accepted_requires_an_ordinary_and_others_have_none():
+    violates(
+        "contacts_carecontact_accepted_has_ordinary",
+        lambda: CareContact.objects.create(
+            client=ClientFactory(), unit=UnitFactory(), status="accepted"
+        ),
+    )
+    violates(
+        "contacts_carecontact_contacts_only_when_accepted",
+        lambda: CareContact.objects.create(
+            client=ClientFactory(), unit=UnitFactory(), status="declined", ordinary=StaffFactory()
+        ),
+    )
+
+
+def test_status_must_be_one_of_the_four():
+    violates(
+        "contacts_carecontact_status_valid",
+        lambda: CareContact.objects.create(client=ClientFactory(), unit=UnitFactory(), status="x"),
+    )
+
+
+def test_service_ends_after_it_starts_and_has_a_known_kind():
+    violates(
+        "contacts_service_end_after_start",
+        lambda: ServiceFactory(start=dt.date(2025, 2, 1), end=dt.date(2025, 1, 31)),
+    )
+    violates("contacts_service_kind_valid", lambda: ServiceFactory(kind="massage"))
+    ServiceFactory(start=dt.date(2025, 2, 1), end=dt.date(2025, 2, 1))
+
+
+def test_staff_title_must_be_known():
+    violates("contacts_staff_title_valid", lambda: StaffFactory(title="doctor"))
+
+
+def test_client_birth_date_and_sex_come_from_the_personal_id():
+    client = ClientFactory(personal_id="194003059864")
+    client.refresh_from_db()
+    assert client.personal_id == "19400305-9864"
+    assert client.birth_date == dt.date(1940, 3, 5)
+    assert client.sex == Client.Sex.FEMALE
+    assert client.age_on(dt.date(2005, 3, 5)) == 65
+    assert client.age_on(dt.date(2005, 3, 4)) == 64
+
+
+def test_service_is_ongoing_through_its_end_date():
+    service = ServiceFactory(start=dt.date(2025, 1, 1), end=dt.date(2025, 1, 31))
+    assert service.ongoing_on(dt.date(2025, 1, 31))
+    assert not service.ongoing_on(dt.date(2025, 2, 1))
+    ids = Service.objects.filter(Service.ongoing_q(dt.date(2025, 1, 31))).values_list(
+        "pk", flat=True
+    )
+    assert list(ids) == [service.pk]
+
+
+def test_signature_is_unique():
+    StaffFactory(signature="brs89")
+    violates(
+        "signature",
+        lambda: Staff.objects.create(
+            first_name="A", last_name="B", title="assistant_nurse", signature="brs89"
+        ),
+    )
