@@ -1,0 +1,28 @@
+# Production image: gunicorn serving the app, static files by whitenoise.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1
+
+# WeasyPrint needs Pango and HarfBuzz; the PDF font itself ships in static/fonts.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY omsorg ./omsorg
+COPY contacts ./contacts
+COPY journal ./journal
+COPY plans ./plans
+COPY reports ./reports
+RUN pip install .
+COPY . .
+RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && useradd --system --home /app omsorg && chown -R omsorg /app
+USER omsorg
+
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn omsorg.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-3} --access-logfile -"]
