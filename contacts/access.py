@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from .models import Client, Staff, Unit
 from .roles import is_administrator
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 
 
 def units_for_user(user: AnyUser) -> QuerySet[Unit]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
@@ -81,11 +81,11 @@ def ensure_reference_data(**kwargs: Any) -> None:
         )
 
 
-def has_role(user: AbstractBaseUser | AnonymousUser, role: str) -> bool:
+def has_role(user: User | AnonymousUser, role: str) -> bool:
     if not user.is_authenticated:
         return False
-    return user.groups.filter(name=role).exists()  # type: ignore[attr-defined]
+    return user.groups.filter(name=role).exists()
 
 
-def is_administrator(user: AbstractBaseUser | AnonymousUser) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or has_role(user, Role.ADMINISTRATOR)))  # type: ignore[union-attr]
+def is_administrator(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or has_role(user, Role.ADMINISTRATOR)))

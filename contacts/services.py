@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -32,7 +32,6 @@ from .models import (
 from .signals import care_contact_appointed, consent_status_changed
 
 Status = CareContact.Status
-User = AbstractBaseUser
 
 
 @dataclass
@@ -342,8 +341,14 @@ def care_contacts_refresh_due(*, on: dt.date | None = None) -> int:
             care_contact.ordinary_id,
             care_contact.deputy_id,
         ):
-            change = CareContactChange.objects.select_related("changed_by").get(pk=state.change_id)
-            _refresh_current(care_contact, by=change.changed_by, on=on)
+            by = (
+                CareContactChange.objects.select_related("changed_by")
+                .get(pk=state.change_id)
+                .changed_by
+                if state.change_id is not None
+                else None
+            )
+            _refresh_current(care_contact, by=by, on=on)
             count += 1
     return count
 
