@@ -1,0 +1,379 @@
+"""FOK statistics search (handbook 1.8) and `manage.py fok_statistics`.
+
+Every expectation below is computed by hand from the fixture, with the date
+D = 2025-06-15."""
+
+import datetime as dt
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from contacts import services
+from contacts.personal_id import make_test_personnummer
+from reports.fok_statistics import CHANGED_LAST_YEAR, fok_statistics, year_before
+from tests.contacts.factories import ClientFactory, ServiceFactory, StaffFactory
+
+D = dt.date(2025, 6, 15)
+_serial = iter(range(1000))
+
+
+def make_client(
+    first, last, birth, unit, *, start=dt.date(2024, 1, 1), end=None, number=None, pid=None
+):
+    client = ClientFactory(
+        first_name=first,
+        last_name=last,
+        personal_id=pid or make_test_personnummer(birth, next(_serial), female=True),
+        **({"customer_number": number} if number else {}),
+    )
+    ServiceFactory(client=client, unit=unit, start=start, end=end)
+    return client
+
+
+def change(client, unit, status, effective, ordinary=None, deputy=None):
+    return services.care_contact_change(
+        client=client,
+        unit=unit,
+        status=status,
+        ordinary=ordinary,
+        deputy=deputy,
+        effective=effective,
+    )
+
+
+@pytest.fixture
+def staff(unit):
+    return {
+        "brs": StaffFactory(
+            units=[unit], first_name="Britta", last_name="Söder", signature="brs89"
+        ),
+        "ann": StaffFactory(
+            units=[unit], first_name="Annika", last_name="Oberg", signature="ann64"
+        ),
+        "gre": StaffFactory(
+            units=[unit], first_name="Greta", last_name="Olsson", signature="greal"
+        ),
+    }
+
+
+@pytest.fixture
+def population(unit, staff):
+    """Six clients on U1 (one of them gone before D) and one on U2."""
+    brs, ann = staff["brs"], staff["ann"]
+    # Turns 65 exactly on D: counts as 65 or older.
+    eva = make_client("Eva", "Sandgreen", dt.date(1960, 6, 15), unit, number="6016254")
+    change(eva, unit, "accepted", dt.date(2025, 2, 1), ordinary=brs)
+    # Turns 65 the day after D: under 65.
+    gullan = make_client("Gullan", "Trygg", dt.date(1960, 6, 16), unit, number="10002573")
+    change(gullan, unit, "accepted", dt.date(2025, 3, 1), ordinary=brs, deputy=ann)
+    # Accepted on D; declines only after D, which does not count.
+    irma = make_client("Irma", "Flådig", dt.date(1939, 1, 21), unit, number="10001979")
+    change(irma, unit, "accepted", dt.date(2025, 1, 10), ordinary=ann)
+    change(irma, unit, "declined", dt.date(2025, 7, 1))
+    # Never asked: no change at all.
+    bertil = make_client("Bertil", "Grönare", dt.date(1952, 2, 20), unit, number="10002147")
+    # Declined before D.
+    karl = make_client(
+        "Karl", "Kula", dt.date(1931, 4, 21), unit, number="6000003", pid="19310421-9872"
+    )
+    change(karl, unit, "accepted", dt.date(2025, 1, 5), ordinary=brs)
+    change(karl, unit, "declined", dt.date(2025, 4, 1))
+    # Accepted, but the service ended before D: not on the unit on D.
+    alma = make_client(
+        "Alma", "Armbrott", dt.date(1938, 8, 2), unit, end=dt.date(2025, 5, 31), number="10003005"
+    )
+    change(alma, unit, "accepted", dt.date(2025, 1, 1), ordinary=brs)
+    return {"eva": eva, "gullan": gullan, "irma": irma, "bertil": bertil, "karl": karl}
+
+
+def test_accepted_counts_age_on_the_date_and_status_as_of_the_date(unit, population):
+    result = fok_statistics(unit, "accepted", D)
+
+    # Eva (65 on D), Irma (86); Gullan is 64 on D. Alma's service ended.
+    assert [c.name for c in result.clients] == ["Eva Sandgreen", "Gullan Trygg", "Irma Flådig"]
+    assert (result.age_65_plus, result.under_65) == (2, 1)
+
+
+def test_staff_table_counts_ordinary_deputy_and_total(unit, population):
+    result = fok_statistics(unit, "accepted", D)
+
+    assert [row.as_json() for row in result.staff] == [
+        # Annika: ordinary for Irma, deputy for Gullan.
+        {
+            "signature": "ann64",
+            "name": "Annika Oberg",
+            "ordinary": 1,
+            "deputy": 1,
+            "total": 2,
+            "clients": ["10002573", "10001979"],
+        },
+        # Britta: ordinary for Eva and Gullan (not Alma, whose service ended).
+        {
+            "signature": "brs89",
+            "name": "Britta Söder",
+            "ordinary": 2,
+            "deputy": 0,
+            "total": 2,
+            "clients": ["6016254", "10002573"],
+        },
+    ]
+
+
+def test_the_json_is_exactly_the_documented_shape(unit, population):
+    assert fok_statistics(unit, "declined", D).as_json() == {
+        "unit": "U1",
+        "status": "declined",
+        "date": "2025-06-15",
+        "age_65_plus": 1,
+        "under_65": 0,
+        "clients": [
+            {"customer_number": "6000003", "name": "Karl Kula", "personal_id": "19310421-9872"}
+        ],
+        "staff": [],
+    }
+
+
+def test_not_asked_includes_clients_without_any_change(unit, population):
+    result = fok_statistics(unit, "not_asked", D)
+
+    assert [c.customer_number for c in result.clients] == ["10002147"]  # Bertil
+    assert result.staff == []
+    assert fok_statistics(unit, "no_need", D).clients == []
+
+
+def test_a_later_date_sees_the_later_change(unit, population):
+    later = dt.date(2025, 7, 1)
+    declined = fok_statistics(unit, "declined", later)
+    assert [c.name for c in declined.clients] == ["Irma Flådig", "Karl Kula"]
+    # Before Karl's decline took effect he was accepted.
+    accepted = fok_statistics(unit, "accepted", dt.date(2025, 3, 31))
+    assert "Karl Kula" in [c.name for c in accepted.clients]
+
+
+def test_a_client_with_a_change_but_no_ongoing_service_is_left_out(unit, population):
+    assert "Alma Armbrott" not in [c.name for c in fok_statistics(unit, "accepted", D).clients]
+    # On a day the service ran she counts.
+    before = fok_statistics(unit, "accepted", dt.date(2025, 5, 31))
+    assert "Alma Armbrott" in [c.name for c in before.clients]
+
+
+def test_all_units_lists_a_client_on_two_units_once(unit, other_unit, population, staff):
+    eva = population["eva"]
+    ServiceFactory(client=eva, unit=other_unit, start=dt.date(2024, 1, 1))
+    greta = staff["gre"]
+    greta.units.add(other_unit)
+    change(eva, other_unit, "accepted", dt.date(2025, 2, 1), ordinary=greta)
+    on_u2 = make_client("Olle", "Annan", dt.date(1990, 1, 1), other_unit, number="7000001")
+    change(on_u2, other_unit, "accepted", dt.date(2025, 2, 1), ordinary=greta)
+
+    result = fok_statistics(None, "accepted", D)
+
+    names = [c.name for c in result.clients]
+    assert names == ["Eva Sandgreen", "Gullan Trygg", "Irma Flådig", "Olle Annan"]
+    assert (result.age_65_plus, result.under_65) == (2, 2)
+    assert result.as_json()["unit"] is None
+    greta_row = result.staff_by_signature("greal")
+    assert (greta_row.ordinary, greta_row.deputy, greta_row.total) == (2, 0, 2)
+    assert result.clients[0].units == ["U1", "U2"]
+
+
+def test_units_argument_limits_all_units_to_those_given(unit, other_unit, population):
+    make_client("Olle", "Annan", dt.date(1990, 1, 1), other_unit)
+    from contacts.models import Unit
+
+    only_mine = fok_statistics(None, "not_asked", D, units=Unit.objects.filter(pk=unit.pk))
+    assert [c.name for c in only_mine.clients] == ["Bertil Grönare"]
+    everywhere = fok_statistics(None, "not_asked", D)
+    assert [c.name for c in everywhere.clients] == ["Bertil Grönare", "Olle Annan"]
+
+
+# --- changed_last_year ------------------------------------------------------------
+
+
+@pytest.fixture
+def changes(unit, staff):
+    brs, ann, gre = staff["brs"], staff["ann"], staff["gre"]
+    clients = {}
+
+    def client(key, number):
+        clients[key] = make_client(key.title(), "Test", dt.date(1940, 1, 1), unit, number=number)
+        return clients[key]
+
+    # Britta → Annika 11 months before D: counted.
+    c = client("elva", "1")
+    change(c, unit, "accepted", dt.date(2024, 1, 1), ordinary=brs)
+    change(c, unit, "accepted", dt.date(2024, 7, 15), ordinary=ann, deputy=gre)
+    # Britta → Annika 13 months before D: not counted.
+    c = client("tretton", "2")
+    change(c, unit, "accepted", dt.date(2024, 1, 1), ordinary=brs)
+    change(c, unit, "accepted", dt.date(2024, 5, 15), ordinary=ann)
+    # Exactly one year before D: outside (D − 1 year, D].
+    c = client("exakt", "3")
+    change(c, unit, "accepted", dt.date(2024, 1, 1), ordinary=brs)
+    change(c, unit, "accepted", dt.date(2024, 6, 15), ordinary=ann)
+    # The day after: inside.
+    c = client("dagen", "4")
+    change(c, unit, "accepted", dt.date(2024, 1, 1), ordinary=brs)
+    change(c, unit, "accepted", dt.date(2024, 6, 16), ordinary=gre)
+    # None → Britta (first appointment): not a change of contact.
+    c = client("ny", "5")
+    change(c, unit, "accepted", dt.date(2025, 1, 1), ordinary=brs)
+    # Only the deputy changed: not counted.
+    c = client("vice", "6")
+    change(c, unit, "accepted", dt.date(2024, 1, 1), ordinary=brs, deputy=ann)
+    change(c, unit, "accepted", dt.date(2025, 2, 1), ordinary=brs, deputy=gre)
+    # Britta → Annika, then declined: counted, but no contact in force on D.
+    c = client("nej", "7")
+    change(c, unit, "accepted", dt.date(2024, 1, 1), ordinary=brs)
+    change(c, unit, "accepted", dt.date(2024, 9, 1), ordinary=ann)
+    change(c, unit, "declined", dt.date(2025, 3, 1))
+    # A replacement after D does not count on D.
+    c = client("sen", "8")
+    change(c, unit, "accepted", dt.date(2024, 1, 1), ordinary=brs)
+    change(c, unit, "accepted", dt.date(2025, 6, 16), ordinary=ann)
+    return clients
+
+
+def test_year_before_handles_leap_day():
+    assert year_before(dt.date(2024, 2, 29)) == dt.date(2023, 2, 28)
+    assert year_before(D) == dt.date(2024, 6, 15)
+
+
+def test_changed_last_year_counts_replacements_inside_the_year(unit, changes):
+    result = fok_statistics(unit, CHANGED_LAST_YEAR, D)
+
+    assert [c.customer_number for c in result.clients] == ["4", "1", "7"]  # Dagen, Elva, Nej
+    assert (result.age_65_plus, result.under_65) == (3, 0)
+    # Contacts in force on D for those clients: Elva has Annika + Greta,
+    # Dagen has Greta, Nej has none any more.
+    assert [row.as_json() for row in result.staff] == [
+        {
+            "signature": "ann64",
+            "name": "Annika Oberg",
+            "ordinary": 1,
+            "deputy": 0,
+            "total": 1,
+            "clients": ["1"],
+        },
+        {
+            "signature": "greal",
+            "name": "Greta Olsson",
+            "ordinary": 1,
+            "deputy": 1,
+            "total": 2,
+            "clients": ["4", "1"],
+        },
+    ]
+
+
+def test_changed_last_year_a_day_later_includes_the_later_replacement(unit, changes):
+    result = fok_statistics(unit, CHANGED_LAST_YEAR, dt.date(2025, 6, 16))
+    # Dagen (2024-06-16) is now exactly a year back and drops out; Sen joins.
+    assert [c.customer_number for c in result.clients] == ["1", "7", "8"]
+
+
+# --- query count --------------------------------------------------------------------
+
+
+def _bulk(unit, staff, n):
+    for i in range(n):
+        c = make_client(f"K{i:02d}", "Bulk", dt.date(1950, 1, 1) + dt.timedelta(days=i), unit)
+        change(c, unit, "accepted", dt.date(2024, 1, 1), ordinary=staff["brs"])
+        change(c, unit, "accepted", dt.date(2025, 1, 1), ordinary=staff["ann"], deputy=staff["gre"])
+
+
+@pytest.mark.parametrize("status", ["accepted", CHANGED_LAST_YEAR, "not_asked"])
+def test_query_count_does_not_grow_with_the_number_of_clients(unit, staff, status):
+    _bulk(unit, staff, 3)
+    with CaptureQueriesContext(connection) as small:
+        assert len(fok_statistics(unit, status, D).clients) in (0, 3)
+    _bulk(unit, staff, 27)
+    with CaptureQueriesContext(connection) as large:
+        result = fok_statistics(unit, status, D)
+    assert len(large.captured_queries) == len(small.captured_queries) <= 5
+    if status != "not_asked":
+        assert len(result.clients) == 30
+        assert result.staff_by_signature("ann64").total == 30
+
+
+# --- the command --------------------------------------------------------------------
+
+
+def run(*args):
+    out = StringIO()
+    call_command("fok_statistics", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_command_prints_the_json(unit, population):
+    data = json.loads(
+        run("--unit", "U1", "--status", "accepted", "--date", "2025-06-15", "--format", "json")
+    )
+    assert data["unit"] == "U1"
+    assert (data["age_65_plus"], data["under_65"]) == (2, 1)
+    assert [s["signature"] for s in data["staff"]] == ["ann64", "brs89"]
+    assert data == fok_statistics(unit, "accepted", D).as_json()
+
+
+def test_command_accepts_the_swedish_label_and_writes_a_file(unit, population, tmp_path):
+    target = tmp_path / "ut.json"
+    out = run(
+        "--unit",
+        "U1",
+        "--status",
+        "Brukaren tackar nej",
+        "--date",
+        "2025-06-15",
+        "--format",
+        "json",
+        "--output",
+        str(target),
+    )
+    assert out == ""
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["status"] == "declined"
+    assert [c["name"] for c in data["clients"]] == ["Karl Kula"]
+
+
+def test_command_csv_has_one_row_per_client(unit, population):
+    lines = run(
+        "--unit", "U1", "--status", "accepted", "--date", "2025-06-15", "--format", "csv"
+    ).splitlines()
+    assert lines[0] == (
+        "unit;status;date;customer_number;name;personal_id;age;age_65_plus;units;ordinary;deputy"
+    )
+    gullan = population["gullan"]
+    assert lines[2] == (
+        f"U1;accepted;2025-06-15;10002573;Gullan Trygg;{gullan.personal_id};64;nej;U1;brs89;ann64"
+    )
+    assert len(lines) == 4
+
+
+def test_command_table_is_readable(unit, population):
+    text = run("--unit", "U1", "--status", "accepted", "--date", "2025-06-15")
+    assert "65 år och äldre: 2    Under 65 år: 1" in text
+    assert "Britta Söder (@brs89)" in text
+    staff_line = next(line for line in text.splitlines() if line.startswith("Britta"))
+    assert staff_line.split()[3:7] == ["2", "0", "2", "6016254"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--unit", "NOPE", "--status", "accepted", "--date", "2025-06-15"], "Okänd enhet"),
+        (["--status", "maybe", "--date", "2025-06-15"], "Okänd eller saknad status"),
+        (["--status", "accepted", "--date", "2025-13-01"], "inget giltigt datum"),
+        (["--status", "accepted", "--date", "15/6 2025"], "inget giltigt datum"),
+        (["--status", "accepted"], "Ange --date"),
+        (["--status", "accepted", "--date", "2025-06-15", "--format", "xml"], "Okänt format"),
+    ],
+)
+def test_command_rejects_bad_input_with_exit_status_1(unit, args, message):
+    with pytest.raises(CommandError) as error:
+        run(*args)
+    assert message in str(error.value)
+    assert error.value.returncode == 1
