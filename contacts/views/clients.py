@@ -1,47 +1,81 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from contacts import access, selectors
-from contacts.models import Service
+from contacts import access, reading
+from contacts.models import Client
+
+# Handbook 1.4: the tabs of "Brukare: Personuppgifter", in order, as (?flik=, label).
+TABS = [
+    ("person", _("Person")),
+    ("narstaende", _("Närstående")),
+    ("kontakter", _("Kontakter")),
+    ("fok", _("Fast omsorgskontakt")),
+    ("ovrigt", _("Övrig information")),
+]
+TAB_KEYS = {key for key, _label in TABS}
+# The app exists for the care contact, so the record opens on that tab.
+DEFAULT_TAB = "fok"
+
+
+def _optional_url(name: str, *args: Any, query: str = "") -> str | None:
+    """URLs of pages other apps may not have yet (journal search, plans)."""
+    try:
+        url = reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+    return f"{url}?{query}" if query else url
+
+
+def record_context(
+    request: HttpRequest, client: Client, *, tab: str, editing: Any = None
+) -> dict[str, Any]:
+    """Everything client_detail.html needs; also used by the edit view, which
+    shows the form inside the FOK tab."""
+    today = timezone.localdate()
+    record = reading.client_record(client=client, user=request.user, on=today)
+    base = client.get_absolute_url()
+    return {
+        "client": client,
+        "age": client.age_on(today),
+        "today": today,
+        "record": record,
+        "tab": tab,
+        "tabs": [
+            {"key": key, "label": label, "url": f"{base}?flik={key}", "current": key == tab}
+            for key, label in TABS
+        ],
+        "relatives": list(client.relatives.all()) if tab == "narstaende" else [],
+        "editing": editing,
+        "journal_url": _optional_url("journal_search", query=f"client={client.pk}"),
+        "plans_url": _optional_url("plan_list", client.pk),
+    }
+
+
+def render_record(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    template = "contacts/client_detail.html"
+    if request.htmx:
+        template += "#record"
+    response = render(request, template, context)
+    # The same URL answers with a page or a fragment: caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @require_GET
 @login_required
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = access.get_client_for_user(request.user, pk)
-    today = timezone.localdate()
-    user_units = access.units_for_user(request.user)
-    services = list(client.services.select_related("unit").order_by("unit__name", "start"))
-    ongoing_unit_ids = {s.unit_id for s in services if s.ongoing_on(today)}
-    contacts = {
-        cc.unit_id: cc
-        for cc in selectors.client_care_contacts(client).select_related(
-            "ordinary", "deputy", "created_by__staff", "changed_by__staff"
-        )
-    }
-    my_unit_ids = set(user_units.filter(pk__in=ongoing_unit_ids).values_list("pk", flat=True))
-    units = sorted({s.unit for s in services if s.unit_id in ongoing_unit_ids}, key=str)
-    fok_rows = [
-        {
-            "unit": unit,
-            "care_contact": contacts.get(unit.pk),
-            "mine": unit.pk in my_unit_ids,
-        }
-        for unit in units
-    ]
-    return render(
-        request,
-        "contacts/client_detail.html",
-        {
-            "client": client,
-            "age": client.age_on(today),
-            "services": services,
-            "fok_rows": fok_rows,
-            "relatives": list(client.relatives.all()),
-            "today": today,
-            "Service": Service,
-        },
-    )
+    tab = request.GET.get("flik", DEFAULT_TAB)
+    if tab not in TAB_KEYS:
+        tab = DEFAULT_TAB
+    return render_record(request, record_context(request, client, tab=tab))

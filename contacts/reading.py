@@ -1,0 +1,353 @@
+"""Read queries for the client record, the edit form and the reading views
+("Mina brukare", visit planning), each in a fixed number of queries.
+
+The journal note and plan update of a change are looked up through the reverse
+relations CareContactChange.journal_note and CareContactChange.plans, so this
+module does not import the journal or plans apps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from . import access, selectors
+from .models import CareContact, CareContactChange, Client, Service, Staff, Unit, Visit
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+# "Most frequent visitors": performed visits in this many days before now.
+VISITOR_WINDOW_DAYS = 28
+
+# "Mina brukare" lists at most this many clients on the user's units; searching narrows it.
+MY_CLIENTS_LIMIT = 200
+
+
+# --- client record ------------------------------------------------------------------
+
+
+@dataclass
+class UnitContact:
+    """The care contact of the client on one ongoing unit, as shown on the record."""
+
+    unit: Unit
+    care_contact: CareContact | None
+    latest_change: CareContactChange | None
+    mine: bool  # the user belongs to the unit
+    can_change: bool
+
+    @property
+    def status(self) -> str:
+        return self.care_contact.status if self.care_contact else CareContact.Status.NOT_ASKED
+
+    @property
+    def status_label(self) -> str:
+        return str(CareContact.Status(self.status).label)
+
+    @property
+    def journal_note(self) -> Any:
+        change = self.latest_change
+        return getattr(change, "journal_note", None) if change is not None else None
+
+    @property
+    def plan_updated(self) -> bool:
+        return bool(self.latest_change is not None and self.latest_change.plan_count)
+
+
+@dataclass
+class ClientRecord:
+    client: Client
+    services: list[Service]
+    unit_contacts: list[UnitContact] = field(default_factory=list)
+
+    @property
+    def my_contacts(self) -> list[UnitContact]:
+        return [uc for uc in self.unit_contacts if uc.mine]
+
+    @property
+    def other_contacts(self) -> list[UnitContact]:
+        return [uc for uc in self.unit_contacts if not uc.mine]
+
+    def for_unit(self, unit_pk: int) -> UnitContact | None:
+        return next((uc for uc in self.unit_contacts if uc.unit.pk == unit_pk), None)
+
+
+def _user_may_change(user: AnyUser) -> bool:
+    # The unit part of access.can_change_contacts is checked against the unit ids
+    # fetched once for the whole record, so the record costs no query per unit.
+    return bool(user.is_authenticated and user.has_perm("contacts.change_carecontact"))
+
+
+def client_record(*, client: Client, user: AnyUser, on: dt.date) -> ClientRecord:
+    """Services, and the care contact on every ongoing unit of the client
+    (also units the user does not belong to: handbook 1.5), with who created and
+    changed it and whether the latest change got its journal note and plan update.
+
+    Five queries (plus the user's permission cache), whatever the number of units."""
+    services = list(client.services.select_related("unit").order_by("unit__name", "start"))
+    ongoing_units = {s.unit_id: s.unit for s in services if s.ongoing_on(on)}
+    my_unit_ids = set(
+        access.units_for_user(user).filter(pk__in=ongoing_units).values_list("pk", flat=True)
+    )
+    care_contacts = {
+        cc.unit_id: cc
+        for cc in CareContact.objects.filter(client=client, unit_id__in=ongoing_units)
+        .select_related(
+            "ordinary",
+            "deputy",
+            "created_by",
+            "created_by__staff",
+            "changed_by",
+            "changed_by__staff",
+        )
+        .order_by()
+    }
+    # The most recently registered change per unit.
+    newest = CareContactChange.objects.filter(client=client, unit=OuterRef("unit")).order_by(
+        "-changed_at", "-id"
+    )
+    latest = {
+        change.unit_id: change
+        for change in CareContactChange.objects.filter(
+            client=client, unit_id__in=ongoing_units, id=Subquery(newest.values("id")[:1])
+        )
+        .select_related("journal_note")
+        .annotate(plan_count=Count("plans"))
+    }
+    may_change = _user_may_change(user)
+    record = ClientRecord(client=client, services=services)
+    mine_first = sorted(
+        ongoing_units.values(), key=lambda u: (u.pk not in my_unit_ids, u.name.lower())
+    )
+    for unit in mine_first:
+        mine = unit.pk in my_unit_ids
+        record.unit_contacts.append(
+            UnitContact(
+                unit=unit,
+                care_contact=care_contacts.get(unit.pk),
+                latest_change=latest.get(unit.pk),
+                mine=mine,
+                can_change=mine and may_change,
+            )
+        )
+    return record
+
+
+def simple_services_only(client: Client, unit: Unit, on: dt.date) -> tuple[bool, list[str]]:
+    """Are all the client's ongoing services on the unit of the simple kinds
+    (alarm, meals, shopping, cleaning)? Also returns the labels of the others."""
+    kinds = set(
+        Service.objects.filter(Service.ongoing_q(on), client=client, unit=unit).values_list(
+            "kind", flat=True
+        )
+    )
+    others = sorted(str(Service.Kind(k).label) for k in kinds if k not in Service.SIMPLE_KINDS)
+    return not others, others
+
+
+# --- candidates for the pickers ------------------------------------------------------
+
+
+def candidates_for_client(*, client: Client, unit: Unit, on: dt.date) -> QuerySet[Staff]:
+    """Staff who may be appointed on the unit on ``on`` (selectors.appointable_staff),
+    the client's most frequent visitors of the last four weeks first.
+
+    Each row carries ``recent_visits`` (performed visits of this client in the
+    window) and ``client_count`` (clients for whom the person is ordinary or
+    deputy today): both are subqueries, so the list is one query."""
+    now = timezone.now()
+    since = now - dt.timedelta(days=VISITOR_WINDOW_DAYS)
+    through = Visit.staff.through
+    visits = (
+        through.objects.filter(
+            staff_id=OuterRef("pk"),
+            visit__client=client,
+            visit__status=Visit.Status.PERFORMED,
+            visit__start__gte=since,
+            visit__start__lte=now,
+        )
+        .order_by()
+        .values("staff_id")
+        .annotate(n=Count("visit_id"))
+        .values("n")
+    )
+
+    def load(role: str) -> Subquery:
+        return Subquery(
+            CareContact.objects.filter(**{role: OuterRef("pk")})
+            .order_by()
+            .values(role)
+            .annotate(n=Count("id"))
+            .values("n"),
+            output_field=IntegerField(),
+        )
+
+    return (
+        selectors.appointable_staff(unit, on)
+        .annotate(
+            recent_visits=Coalesce(Subquery(visits, output_field=IntegerField()), Value(0)),
+            client_count=Coalesce(load("ordinary"), Value(0)) + Coalesce(load("deputy"), Value(0)),
+        )
+        .order_by("-recent_visits", "last_name", "first_name")
+    )
+
+
+# --- Mina brukare --------------------------------------------------------------------
+
+
+@dataclass
+class ClientRow:
+    client: Client
+    unit: Unit
+    care_contact: CareContact | None
+    role: str = ""  # "ordinary" / "deputy" when the user's staff is the contact
+
+
+def _name_filter(q: str) -> Q:
+    condition = Q()
+    for term in q.split():
+        condition &= Q(client__first_name__icontains=term) | Q(client__last_name__icontains=term)
+    return condition
+
+
+def my_clients(*, user: AnyUser, on: dt.date, q: str = "") -> dict[str, Any]:
+    """Handbook 1.14: the clients the user's staff record is contact for, and all
+    clients on the user's units with their contact. Four queries."""
+    units = access.units_for_user(user)
+    staff = Staff.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
+    pairs = (
+        Service.objects.filter(Service.ongoing_q(on), unit__in=units)
+        .filter(_name_filter(q))
+        .values_list("client_id", "unit_id")
+        .distinct()
+    )
+    pair_set = set(pairs)
+    clients_qs = Client.objects.filter(pk__in={c for c, _u in pair_set}).order_by(
+        "last_name", "first_name", "pk"
+    )
+    total = len({c for c, _u in pair_set})
+    clients = {c.pk: c for c in clients_qs[:MY_CLIENTS_LIMIT]}
+    unit_by_pk = {u.pk: u for u in units.filter(pk__in={u for _c, u in pair_set})}
+    contacts = {
+        (cc.client_id, cc.unit_id): cc
+        for cc in CareContact.objects.filter(
+            client_id__in=clients, unit_id__in=unit_by_pk
+        ).select_related("ordinary", "deputy")
+    }
+    rows: list[ClientRow] = []
+    mine: list[ClientRow] = []
+    for client_id, unit_id in pair_set:
+        if client_id not in clients:
+            continue
+        cc = contacts.get((client_id, unit_id))
+        row = ClientRow(client=clients[client_id], unit=unit_by_pk[unit_id], care_contact=cc)
+        rows.append(row)
+        if staff is not None and cc is not None:
+            if cc.ordinary_id == staff.pk:
+                mine.append(ClientRow(row.client, row.unit, cc, role="ordinary"))
+            elif cc.deputy_id == staff.pk:
+                mine.append(ClientRow(row.client, row.unit, cc, role="deputy"))
+
+    def order(row: ClientRow) -> tuple[str, str, str]:
+        return (row.client.last_name.lower(), row.client.first_name.lower(), row.unit.name)
+
+    rows.sort(key=order)
+    mine.sort(key=lambda r: (r.role != "ordinary", *order(r)))
+    return {
+        "staff": staff,
+        "mine": mine,
+        "rows": rows,
+        "total": total,
+        "truncated": total > len(clients),
+    }
+
+
+# --- visit planning ------------------------------------------------------------------
+
+
+@dataclass
+class PlannedVisit:
+    visit: Visit
+    people: list[Staff]
+    by_contact: str = ""  # "ordinary" / "deputy" / ""
+
+
+@dataclass
+class PlanningClient:
+    client: Client
+    ordinary: Staff | None
+    deputy: Staff | None
+    visits: list[PlannedVisit] = field(default_factory=list)
+
+    @property
+    def contact_visits(self) -> int:
+        return sum(1 for v in self.visits if v.by_contact)
+
+
+def planning(*, unit: Unit, start: dt.date, end: dt.date) -> list[PlanningClient]:
+    """Handbook 1.13: the unit's visits from ``start`` to ``end`` (inclusive) per
+    client, with the care contact in force at the end of the period, and each
+    visit marked when the ordinary or deputy in force that day was (planned to
+    be) there. Five queries."""
+    tz = timezone.get_current_timezone()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    visits = list(
+        Visit.objects.filter(unit=unit, start__gte=since, start__lt=until)
+        .select_related("client")
+        .prefetch_related("staff", "planned_staff")
+        .order_by("client__last_name", "client__first_name", "client_id", "start")
+    )
+    client_ids = {v.client_id for v in visits}
+    # Every change up to the end of the period, to know the contact on each day.
+    history: dict[int, list[CareContactChange]] = defaultdict(list)
+    for change in (
+        CareContactChange.objects.filter(unit=unit, client_id__in=client_ids, effective__lte=end)
+        .select_related("ordinary", "deputy")
+        .order_by("effective", "id")
+    ):
+        history[change.client_id].append(change)
+
+    def in_force(client_id: int, day: dt.date) -> CareContactChange | None:
+        found = None
+        for change in history[client_id]:
+            if change.effective > day:
+                break
+            found = change
+        return found
+
+    result: dict[int, PlanningClient] = {}
+    for visit in visits:
+        row = result.get(visit.client_id)
+        if row is None:
+            state = in_force(visit.client_id, end)
+            row = PlanningClient(
+                client=visit.client,
+                ordinary=state.ordinary if state else None,
+                deputy=state.deputy if state else None,
+            )
+            result[visit.client_id] = row
+        people = list(visit.staff.all()) or list(visit.planned_staff.all())
+        ids = {p.pk for p in people}
+        state = in_force(visit.client_id, timezone.localtime(visit.start, tz).date())
+        mark = ""
+        if state is not None and state.ordinary_id in ids:
+            mark = "ordinary"
+        elif state is not None and state.deputy_id is not None and state.deputy_id in ids:
+            mark = "deputy"
+        row.visits.append(PlannedVisit(visit=visit, people=people, by_contact=mark))
+    return list(result.values())

@@ -1,0 +1,104 @@
+"""Reading views: "Mina brukare" for care staff (handbook 1.14) and the
+coordinator's visit planning list (handbook 1.13)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from contacts import access, reading
+
+VIEW_DAY = "dag"
+VIEW_WEEK = "vecka"
+
+
+@require_GET
+@login_required
+def my_clients(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:100]
+    today = timezone.localdate()
+    context = {"q": q, "today": today, **reading.my_clients(user=request.user, on=today, q=q)}
+    template = "contacts/my_clients.html"
+    if request.htmx:
+        template += "#results"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _parse_date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@require_GET
+@login_required
+@permission_required("contacts.view_continuity_reports", raise_exception=True)
+def planning(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    units = list(access.units_for_user(request.user))
+    errors: list[str] = []
+
+    raw_unit = request.GET.get("enhet", "")
+    unit = None
+    if raw_unit:
+        unit = next((u for u in units if str(u.pk) == raw_unit), None)
+        if unit is None:
+            errors.append(_("Enheten finns inte bland dina enheter. Visar din första enhet."))
+    if unit is None and units:
+        unit = units[0]
+
+    raw_date = request.GET.get("datum", "")
+    day = _parse_date(raw_date) if raw_date else today
+    if day is None:
+        errors.append(
+            _("”%(value)s” är inget datum (ÅÅÅÅ-MM-DD). Visar i dag.") % {"value": raw_date[:20]}
+        )
+        day = today
+    view = VIEW_WEEK if request.GET.get("vy") == VIEW_WEEK else VIEW_DAY
+
+    if view == VIEW_WEEK:
+        start = day - dt.timedelta(days=day.weekday())
+        end = start + dt.timedelta(days=6)
+        step = dt.timedelta(days=7)
+    else:
+        start = end = day
+        step = dt.timedelta(days=1)
+
+    def link(on: dt.date, vy: str = view) -> str:
+        params = {"datum": on.isoformat(), "vy": vy}
+        if unit is not None:
+            params["enhet"] = str(unit.pk)
+        return f"?{urlencode(params)}"
+
+    rows = reading.planning(unit=unit, start=start, end=end) if unit is not None else []
+    return render(
+        request,
+        "contacts/planning.html",
+        {
+            "units": units,
+            "unit": unit,
+            "day": day,
+            "start": start,
+            "end": end,
+            "view": view,
+            "rows": rows,
+            "errors": errors,
+            "visit_count": sum(len(r.visits) for r in rows),
+            "prev_url": link(day - step),
+            "next_url": link(day + step),
+            "today_url": link(today),
+            "day_url": link(day, VIEW_DAY),
+            "week_url": link(day, VIEW_WEEK),
+        },
+    )
