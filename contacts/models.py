@@ -613,3 +613,54 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit_id} {self.start:%Y-%m-%d %H:%M}"
+
+
+class ContactChangeRequest(models.Model):
+    """A client's request for another care contact (seed 001: the client may ask
+    to change contact). Recorded first, then resolved by a change."""
+
+    client = models.ForeignKey(
+        Client,
+        on_delete=models.CASCADE,
+        related_name="contact_requests",
+        verbose_name=_("brukare"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="contact_requests", verbose_name=_("enhet")
+    )
+    requested_on = models.DateField(_("önskemål framfört"))
+    reason = models.TextField(_("anledning"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("registrerat av"),
+    )
+    recorded_at = models.DateTimeField(_("registrerat"), auto_now_add=True)
+    resolved_by_change = models.OneToOneField(
+        CareContactChange,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="request",
+        verbose_name=_("åtgärdat genom"),
+    )
+
+    class Meta:
+        ordering = ["-requested_on", "-id"]
+        verbose_name = _("önskemål om byte av fast omsorgskontakt")
+        verbose_name_plural = _("önskemål om byte av fast omsorgskontakt")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="contacts_contactchangerequest_reason_required"
+            ),
+        ]
+        indexes = [
+            # Open requests per unit (worklist) and per client (FOK tab).
+            models.Index(fields=["unit", "client"], name="contacts_ccr_unit_client_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} – {self.unit} ({self.requested_on})"

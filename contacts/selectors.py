@@ -101,3 +101,48 @@ def client_ongoing_units(client: Client, on: dt.date) -> QuerySet[Unit]:
 
 def unit_filter_q(units: QuerySet[Unit]) -> Q:
     return Q(unit__in=units)
+
+
+def staff_assignments(staff: Staff) -> QuerySet[CareContact]:
+    """Current care contacts where the staff member is ordinary or deputy."""
+    return (
+        CareContact.objects.filter(Q(ordinary=staff) | Q(deputy=staff), status=Status.ACCEPTED)
+        .select_related("client", "unit", "ordinary", "deputy")
+        .order_by("unit__name", "client__last_name", "client__first_name")
+    )
+
+
+def suggested_reassignment(
+    care_contact: CareContact, leaving: Staff, on: dt.date
+) -> tuple[Staff | None, Staff | None]:
+    """Seed 003: when the ordinary leaves, the deputy steps in as the suggested
+    new ordinary (if they may be appointed); a leaving deputy is just removed."""
+    ordinary, deputy = care_contact.ordinary, care_contact.deputy
+    if ordinary is not None and ordinary.pk == leaving.pk:
+        if deputy is not None and deputy.may_be_appointed(on):
+            return deputy, None
+        return None, deputy
+    if deputy is not None and deputy.pk == leaving.pk:
+        return ordinary, None
+    return ordinary, deputy
+
+
+def contact_history(client: Client) -> QuerySet[CareContactChange]:
+    """Every change of status and contact for the client, newest first."""
+    return (
+        CareContactChange.objects.filter(client=client)
+        .select_related(
+            "unit", "ordinary", "deputy", "old_ordinary", "old_deputy", "changed_by__staff"
+        )
+        .order_by("-effective", "-id")
+    )
+
+
+def contact_states_for_client_as_of(client: Client, on: dt.date) -> list[CareContactChange]:
+    """The change in force on ``on`` for each of the client's units."""
+    return list(
+        latest_changes_as_of(on)
+        .filter(client=client)
+        .select_related("unit", "ordinary", "deputy")
+        .order_by("unit__name")
+    )

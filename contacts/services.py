@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,13 +23,20 @@ from .models import (
     CareContactChange,
     CareType,
     Client,
+    ContactChangeRequest,
     Provider,
     Service,
     Staff,
     Unit,
     Visit,
 )
-from .signals import care_contact_appointed, consent_status_changed
+from .signals import (
+    care_contact_appointed,
+    client_moved,
+    consent_status_changed,
+    contact_change_requested,
+    execution_ended,
+)
 
 Status = CareContact.Status
 
@@ -140,8 +147,32 @@ def service_upsert(
         Service, {"client": client, "unit": unit, "kind": kind, "start": start}, {"end": end}
     )
     if result.created or result.updated:
-        care_contact_end_after_execution(client=client, unit=unit, by=by, source=source)
+        _after_service_change(client=client, unit=unit, by=by, source=source)
     return result
+
+
+@transaction.atomic
+def service_end(*, service: Service, end: dt.date, by: User | None = None) -> Service:
+    """End a service by hand (the last day it is given)."""
+    if end < service.start:
+        raise ValidationError(
+            {"end": [_("Slutdatum kan inte vara före startdatum %(d)s.") % {"d": service.start}]}
+        )
+    service.end = end
+    service.full_clean()
+    service.save(update_fields=["end"])
+    _after_service_change(
+        client=service.client, unit=service.unit, by=by, source=CareContactChange.Source.BROWSER
+    )
+    return service
+
+
+def _after_service_change(*, client: Client, unit: Unit, by: User | None, source: str) -> None:
+    last_day = execution_end(client=client, unit=unit)
+    if last_day is None:
+        return
+    care_contact_end_after_execution(client=client, unit=unit, by=by, source=source)
+    execution_ended.send(sender=Service, client=client, unit=unit, last_day=last_day, by=by)
 
 
 def execution_end(*, client: Client, unit: Unit) -> dt.date | None:
@@ -383,3 +414,170 @@ def visit_upsert(
             if not result.created:
                 result.updated = True
     return result
+
+
+# --- lifecycle: moves, staff leaving, change requests (handbook 1.10, seeds 001, 003) ----
+
+
+@transaction.atomic
+def client_move(
+    *, client: Client, from_unit: Unit, to_unit: Unit, on: dt.date, by: User | None = None
+) -> list[Service]:
+    """Handbook 1.10: move the client's ongoing services from one unit to another
+    from ``on``. The contact on the old unit ends (the day before ``on`` is the
+    last day there); the client starts as "not asked" on the new unit; contacts
+    on the client's other units are untouched."""
+    if from_unit.pk == to_unit.pk:
+        raise ValidationError({"to_unit": [_("Välj en annan enhet än den brukaren flyttar från.")]})
+    moving = list(
+        Service.objects.select_for_update()
+        .filter(client=client, unit=from_unit)
+        .filter(Q(end__isnull=True) | Q(end__gte=on))
+        .order_by("start")
+    )
+    if not moving:
+        raise ValidationError(
+            {
+                "from_unit": [
+                    _("Brukaren har ingen pågående insats på %(unit)s %(date)s.")
+                    % {"unit": from_unit.name, "date": on.isoformat()}
+                ]
+            }
+        )
+    last_day = on - dt.timedelta(days=1)
+    moved: list[Service] = []
+    for service in moving:
+        start = max(service.start, on)
+        new = service_upsert(
+            client=client,
+            unit=to_unit,
+            kind=service.kind,
+            start=start,
+            end=service.end,
+            by=by,
+            source=CareContactChange.Source.SYSTEM,
+        ).obj
+        moved.append(new)
+        if service.start >= on:
+            service.delete()  # had not started yet: it now lives on the new unit only
+        else:
+            service.end = last_day
+            service.save(update_fields=["end"])
+    _after_service_change(
+        client=client, unit=from_unit, by=by, source=CareContactChange.Source.SYSTEM
+    )
+    state = selectors.contact_state_as_of(client=client, unit=to_unit, on=on)
+    if state.status != Status.NOT_ASKED:
+        care_contact_change(
+            client=client,
+            unit=to_unit,
+            status=Status.NOT_ASKED,
+            effective=on,
+            reason=_("Brukaren flyttad från %(unit)s.") % {"unit": from_unit.name},
+            by=by,
+            source=CareContactChange.Source.SYSTEM,
+            check_staff=False,
+        )
+    CareContact.objects.get_or_create(client=client, unit=to_unit, defaults={"created_by": by})
+    client_moved.send(
+        sender=Client, client=client, from_unit=from_unit, to_unit=to_unit, on=on, by=by
+    )
+    return moved
+
+
+@transaction.atomic
+def staff_update_availability(
+    *,
+    staff: Staff,
+    available: bool,
+    employment_end: dt.date | None,
+    by: User | None = None,
+) -> Staff:
+    """Mark staff away (not available) or leaving (employment ends). Their
+    clients are listed for reassignment by selectors.staff_assignments."""
+    staff.available = available
+    staff.employment_end = employment_end
+    staff.full_clean()
+    staff.save(update_fields=["available", "employment_end"])
+    return staff
+
+
+@dataclass
+class Reassignment:
+    care_contact: CareContact
+    ordinary: Staff | None
+    deputy: Staff | None
+
+
+@transaction.atomic
+def care_contacts_reassign(
+    *,
+    reassignments: list[Reassignment],
+    effective: dt.date,
+    handover_note: str,
+    by: User | None = None,
+) -> list[CareContactChange]:
+    """Seed 003: reassign many clients at once (staff leaving or away), each
+    with the same rules and journal notes as one change. All or nothing: any
+    invalid row rolls every row back; errors are keyed ``<care_contact pk>``."""
+    handover_note = (handover_note or "").strip()
+    if not handover_note:
+        raise ValidationError({"handover_note": [_("Skriv en överlämning.")]})
+    errors: dict[str, list[str]] = {}
+    changes: list[CareContactChange] = []
+    for item in reassignments:
+        cc = item.care_contact
+        try:
+            with transaction.atomic():
+                change = care_contact_change(
+                    client=cc.client,
+                    unit=cc.unit,
+                    status=Status.ACCEPTED,
+                    ordinary=item.ordinary,
+                    deputy=item.deputy,
+                    effective=effective,
+                    reason=handover_note,
+                    by=by,
+                )
+        except ValidationError as exc:
+            errors[str(cc.pk)] = [m for ms in exc.message_dict.values() for m in ms]
+            continue
+        if change is not None:
+            changes.append(change)
+    if errors:
+        raise ValidationError(errors)
+    return changes
+
+
+@transaction.atomic
+def contact_change_request_record(
+    *,
+    client: Client,
+    unit: Unit,
+    reason: str,
+    requested_on: dt.date | None = None,
+    by: User | None = None,
+) -> ContactChangeRequest:
+    """Seed 001: the client may ask for another contact. The request is recorded
+    (and journaled by the journal app) before the change itself."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Ange varför brukaren vill byta kontakt.")]})
+    request = ContactChangeRequest.objects.create(
+        client=client,
+        unit=unit,
+        reason=reason,
+        requested_on=requested_on or timezone.localdate(),
+        recorded_by=by,
+    )
+    contact_change_requested.send(sender=ContactChangeRequest, request=request, by=by)
+    return request
+
+
+@transaction.atomic
+def contact_change_request_resolve(
+    *, request: ContactChangeRequest, change: CareContactChange
+) -> ContactChangeRequest:
+    request.resolved_by_change = change
+    request.save(update_fields=["resolved_by_change"])
+    return request
