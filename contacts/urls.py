@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import clients, fok, home
+from .views import imports as import_views
 from .views import reading as reading_views
 
 urlpatterns = [
@@ -9,4 +10,5 @@ urlpatterns = [
     path("brukare/<int:pk>/fok/<int:unit_pk>/andra/", fok.fok_edit, name="fok_edit"),
     path("mina-brukare/", reading_views.my_clients, name="my_clients"),
     path("planering/", reading_views.planning, name="planning"),
+    path("import/", import_views.import_csv, name="import_csv"),
 ]

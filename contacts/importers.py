@@ -1,0 +1,913 @@
+"""CSV import of units, staff, clients, services, care contacts and visits.
+
+The format is specified in docs/interchange.md (and for users in docs/import.md).
+Every file is checked completely before anything counts: problems are collected
+as ``line N: column: message`` and, if there is even one, the whole import is
+rolled back. Rows are written only through ``contacts.services`` so an imported
+care-contact change gets the same rules, journal notes and plan updates as one
+made in the browser.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import personal_id as pid
+from . import services
+from .models import (
+    CareContact,
+    CareContactChange,
+    Client,
+    Service,
+    Staff,
+    StaffTitle,
+    Unit,
+    Visit,
+)
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+# Pseudo-column names for problems that belong to no single column.
+HEADER = "header"
+ROW = "row"
+
+CREATED = "created"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    # Columns of the natural key; None where rows are events (contacts).
+    key: tuple[str, ...] | None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+SPECS: dict[str, KindSpec] = {
+    spec.kind: spec
+    for spec in (
+        KindSpec("units", ("code", "name"), ("provider",), ("code",)),
+        KindSpec(
+            "staff",
+            ("signature", "first_name", "last_name", "title", "units"),
+            (
+                "personal_id",
+                "phone",
+                "email",
+                "hsa_id",
+                "available",
+                "fok_selectable",
+                "title_certificate_date",
+                "permanent_on_2023_07_01",
+            ),
+            ("signature",),
+        ),
+        KindSpec(
+            "clients",
+            ("customer_number", "personal_id", "first_name", "last_name"),
+            ("phone", "address"),
+            ("customer_number",),
+        ),
+        KindSpec(
+            "services",
+            ("customer_number", "unit", "kind", "start"),
+            ("end",),
+            ("customer_number", "unit", "kind", "start"),
+        ),
+        KindSpec(
+            "contacts",
+            ("customer_number", "unit", "status"),
+            ("ordinary", "deputy", "effective", "reason"),
+            None,
+        ),
+        KindSpec(
+            "visits",
+            ("visit_id", "customer_number", "unit", "start", "status"),
+            ("end", "kind", "staff", "planned_staff", "receipt", "registered_afterwards"),
+            ("visit_id",),
+        ),
+    )
+}
+KINDS: tuple[str, ...] = tuple(SPECS)
+
+
+class UnknownKind(ValueError):
+    pass
+
+
+# --- values ---------------------------------------------------------------------------
+
+BOOLEANS = {
+    "ja": True,
+    "yes": True,
+    "true": True,
+    "1": True,
+    "nej": False,
+    "no": False,
+    "false": False,
+    "0": False,
+}
+
+# The Swedish words of interchange.md; the stored codes are accepted as well.
+TITLES = {
+    "undersköterska": StaffTitle.ASSISTANT_NURSE,
+    "vårdbiträde": StaffTitle.CARE_AIDE,
+    "sjuksköterska": StaffTitle.NURSE,
+    "arbetsterapeut": StaffTitle.OCCUPATIONAL_THERAPIST,
+    "fysioterapeut": StaffTitle.PHYSIOTHERAPIST,
+    "enhetschef": StaffTitle.UNIT_MANAGER,
+    "samordnare": StaffTitle.COORDINATOR,
+    "övrig": StaffTitle.OTHER,
+    **{value: StaffTitle(value) for value in StaffTitle.values},
+}
+
+STATUSES = {
+    # Labels as shown in the app ("Brukaren tackar ja"); the "brukaren " prefix is
+    # removed before lookup, so the short forms people type work too.
+    "ej tillfrågad": CareContact.Status.NOT_ASKED,
+    "inte tillfrågad": CareContact.Status.NOT_ASKED,
+    "saknar behov": CareContact.Status.NO_NEED,
+    "tackar nej": CareContact.Status.DECLINED,
+    "tackar ja": CareContact.Status.ACCEPTED,
+    **{value: CareContact.Status(value) for value in CareContact.Status.values},
+}
+
+SERVICE_KINDS = {
+    "personlig omvårdnad": Service.Kind.PERSONAL_CARE,
+    "trygghetslarm": Service.Kind.ALARM,
+    "matdistribution": Service.Kind.MEALS,
+    "inköp": Service.Kind.SHOPPING,
+    "städ": Service.Kind.CLEANING,
+    "tvätt": Service.Kind.LAUNDRY,
+    "ledsagning": Service.Kind.ESCORT,
+    "avlösning": Service.Kind.RELIEF,
+    "övrigt": Service.Kind.OTHER,
+    **{value: Service.Kind(value) for value in Service.Kind.values},
+}
+
+VISIT_STATUSES = {
+    "planerat": Visit.Status.PLANNED,
+    "utfört": Visit.Status.PERFORMED,
+    "inställt": Visit.Status.CANCELLED,
+    "avböjt": Visit.Status.DECLINED,
+    **{value: Visit.Status(value) for value in Visit.Status.values},
+}
+
+VISIT_KINDS = {
+    "omsorg": Visit.Kind.CARE,
+    "larm": Visit.Kind.ALARM,
+    "måltid": Visit.Kind.MEAL,
+    "hälso- och sjukvård": Visit.Kind.HEALTH,
+    **{value: Visit.Kind(value) for value in Visit.Kind.values},
+}
+
+RECEIPTS = {
+    "fullständig": Visit.Receipt.COMPLETE,
+    "ofullständig": Visit.Receipt.INCOMPLETE,
+    Visit.Receipt.COMPLETE.value: Visit.Receipt.COMPLETE,
+    Visit.Receipt.INCOMPLETE.value: Visit.Receipt.INCOMPLETE,
+}
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Excel sometimes adds seconds or writes a "T"; both are harmless to accept.
+_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$")
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message is Swedish and shown to the user."""
+
+
+def _norm(value: str) -> str:
+    return " ".join(value.lower().split())
+
+
+def parse_date(value: str) -> dt.date:
+    if _DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise CellError(_("”%(value)s” är inget giltigt datum (ÅÅÅÅ-MM-DD).") % {"value": value})
+
+
+def parse_datetime(value: str) -> dt.datetime:
+    """Local Stockholm time made aware; times that do not exist (the hour
+    skipped when summer time starts) are an error rather than a guess."""
+    match = _DATETIME.match(value)
+    if match:
+        try:
+            naive = dt.datetime.fromisoformat(
+                f"{match[1]} {match[2]}:{match[3]}:{match[4] or '00'}"
+            )
+        except ValueError:
+            naive = None
+        if naive is not None:
+            aware = naive.replace(tzinfo=STOCKHOLM)
+            if aware.astimezone(dt.UTC).astimezone(STOCKHOLM).replace(tzinfo=None) != naive:
+                raise CellError(
+                    _("”%(value)s” finns inte i svensk tid (övergång till sommartid).")
+                    % {"value": value}
+                )
+            return aware
+    raise CellError(
+        _("”%(value)s” är ingen giltig tidpunkt (ÅÅÅÅ-MM-DD TT:MM).") % {"value": value}
+    )
+
+
+def parse_bool(value: str) -> bool:
+    try:
+        return BOOLEANS[value.strip().lower()]
+    except KeyError:
+        raise CellError(
+            _("”%(value)s” är inget giltigt värde; använd ja/nej, yes/no, true/false eller 1/0.")
+            % {"value": value}
+        ) from None
+
+
+def parse_choice(value: str, choices: dict[str, Any], *, allowed: Iterable[str]) -> Any:
+    key = _norm(value)
+    if key in choices:
+        return choices[key]
+    raise CellError(
+        _("Okänt värde ”%(value)s”; tillåtna värden: %(allowed)s.")
+        % {"value": value, "allowed": ", ".join(allowed)}
+    )
+
+
+def parse_status(value: str) -> str:
+    key = _norm(value)
+    if key.startswith("brukaren "):
+        key = key.removeprefix("brukaren ")
+    if key in STATUSES:
+        return STATUSES[key]
+    raise CellError(
+        _("Okänd status ”%(value)s”; tillåtna värden: %(allowed)s.")
+        % {"value": value, "allowed": ", ".join(CareContact.Status.values)}
+    )
+
+
+def parse_list(value: str) -> list[str]:
+    return value.split()
+
+
+def parse_signature(value: str) -> str:
+    return value.strip().lstrip("@")
+
+
+# --- reading the file -----------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, str]
+
+    def has(self, column: str) -> bool:
+        """Is the column in the file at all (an empty cell still counts)?"""
+        return column in self.values
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "")
+
+
+@dataclass
+class Problem:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.column}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    # The file's header, so problems on one line are listed left to right.
+    columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def errors(self) -> list[str]:
+        position = {name: index for index, name in enumerate(self.columns)}
+        ordered = sorted(
+            self.problems, key=lambda p: (p.line, position.get(p.column, len(position)))
+        )
+        return [str(problem) for problem in ordered]
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{self.kind}: {self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged"
+        )
+
+
+def _decode(data: bytes | str) -> str:
+    if isinstance(data, bytes):
+        try:
+            # utf-8-sig drops the BOM Excel writes in front of "CSV UTF-8" files.
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise _FileError(
+                line,
+                _("Filen är inte kodad som UTF-8. Spara den som ”CSV UTF-8” och försök igen."),
+            ) from None
+    return data.removeprefix("\ufeff")
+
+
+class _FileError(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def read_rows(
+    data: bytes | str, spec: KindSpec, problems: list[Problem], columns: list[str]
+) -> list[Row]:
+    """Rows as dicts of the columns present; header problems stop the reading."""
+    try:
+        text = _decode(data)
+    except _FileError as exc:
+        problems.append(Problem(exc.line, HEADER, exc.message))
+        return []
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    header_line = 1
+    rows: list[Row] = []
+    last_line = 0
+    try:
+        for record in reader:
+            line = last_line + 1
+            last_line = reader.line_num
+            cells = [cell.strip() for cell in record]
+            if not any(cells):
+                continue  # blank lines and the ";;;" rows Excel leaves behind
+            if header is None:
+                header, header_line = [cell.lower() for cell in cells], line
+                columns.extend(header)
+                _check_header(header, header_line, spec, problems)
+                if problems:
+                    return []
+                continue
+            values: dict[str, str] = {}
+            for index, cell in enumerate(cells):
+                name = header[index] if index < len(header) else ""
+                if name:
+                    values[name] = cell
+                elif cell:
+                    problems.append(
+                        Problem(
+                            line,
+                            ROW,
+                            _("Värdet ”%(value)s” står i en kolumn utan rubrik.") % {"value": cell},
+                        )
+                    )
+            for name in header:
+                if name:
+                    values.setdefault(name, "")
+            rows.append(Row(line, values))
+    except csv.Error as exc:
+        problems.append(
+            Problem(last_line + 1, ROW, _("Raden kan inte läsas: %(error)s") % {"error": exc})
+        )
+        return []
+    if header is None:
+        problems.append(Problem(1, HEADER, _("Filen är tom; en rubrikrad krävs.")))
+    return rows
+
+
+def _check_header(header: list[str], line: int, spec: KindSpec, problems: list[Problem]) -> None:
+    seen: set[str] = set()
+    for name in header:
+        if not name:
+            continue  # an unnamed column is allowed while its cells are empty
+        if name not in spec.columns:
+            problems.append(
+                Problem(
+                    line,
+                    name,
+                    _("Okänd kolumn för %(kind)s; tillåtna kolumner: %(allowed)s.")
+                    % {"kind": spec.kind, "allowed": ", ".join(spec.columns)},
+                )
+            )
+        elif name in seen:
+            problems.append(Problem(line, name, _("Kolumnen förekommer två gånger.")))
+        seen.add(name)
+    for name in spec.required:
+        if name not in seen:
+            problems.append(Problem(line, name, _("Obligatorisk kolumn saknas.")))
+
+
+# --- checking and applying rows ----------------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    """A checked row: what to hand to the service."""
+
+    line: int
+    data: dict[str, Any]
+    order: tuple[Any, ...] = ()
+    # Columns absent from the file, whose stored values are kept.
+    keep: frozenset[str] = frozenset()
+
+
+class _Importer:
+    """Checks rows (collecting every problem) and applies them through services."""
+
+    spec: KindSpec
+    # Model field name -> column, for ValidationErrors raised by full_clean().
+    field_columns: dict[str, str] = {}
+    # Apply in Prepared.order rather than file order.
+    ordered = False
+
+    def __init__(self, rows: list[Row], problems: list[Problem], by: services.User | None):
+        self.rows = rows
+        self.problems = problems
+        self.by = by
+        self._row_failed = False
+        self._units: dict[str, Unit] | None = None
+        self._clients: dict[str, Client] | None = None
+        self._staff: dict[str, Staff] | None = None
+
+    # problems
+
+    def error(self, row: Row, column: str, message: str) -> None:
+        self.problems.append(Problem(row.line, column, message))
+        self._row_failed = True
+
+    def cell(self, row: Row, column: str, parse: Callable[[str], Any], default: Any = None) -> Any:
+        """Parse a cell; empty means "not given" (the default)."""
+        value = row.get(column)
+        if not value:
+            if column in self.spec.required:
+                self.error(row, column, _("Värde saknas."))
+            return default
+        try:
+            return parse(value)
+        except CellError as exc:
+            self.error(row, column, str(exc))
+        except pid.PersonalIdError as exc:
+            self.error(row, column, str(exc))
+        return default
+
+    def add_validation_error(self, line: int, exc: ValidationError, default_column: str) -> None:
+        if hasattr(exc, "error_dict"):
+            for name, messages in exc.message_dict.items():
+                column = (
+                    default_column
+                    if name == NON_FIELD_ERRORS
+                    else self.field_columns.get(name, name)
+                )
+                for message in messages:
+                    self.problems.append(Problem(line, column, message))
+        else:
+            for message in exc.messages:
+                self.problems.append(Problem(line, default_column, message))
+
+    # references, each looked up in one query for the whole file
+
+    def _referenced(self, columns: tuple[str, ...], normalise: Callable[[str], str]) -> set[str]:
+        found: set[str] = set()
+        for row in self.rows:
+            for column in columns:
+                found.update(normalise(part) for part in parse_list(row.get(column)))
+        return found
+
+    def unit(self, row: Row, column: str, code: str) -> Unit | None:
+        if self._units is None:
+            codes = self._referenced(("unit", "units"), str)
+            self._units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+        unit = self._units.get(code)
+        if unit is None:
+            self.error(row, column, _("Okänd enhet ”%(code)s”.") % {"code": code})
+        return unit
+
+    def client(self, row: Row, number: str) -> Client | None:
+        if self._clients is None:
+            numbers = self._referenced(("customer_number",), str)
+            self._clients = {
+                c.customer_number: c for c in Client.objects.filter(customer_number__in=numbers)
+            }
+        client = self._clients.get(number)
+        if client is None:
+            self.error(
+                row, "customer_number", _("Okänt kundnummer ”%(number)s”.") % {"number": number}
+            )
+        return client
+
+    def staff(self, row: Row, column: str, signature: str) -> Staff | None:
+        if self._staff is None:
+            signatures = self._referenced(
+                ("ordinary", "deputy", "staff", "planned_staff"), parse_signature
+            )
+            self._staff = {s.signature: s for s in Staff.objects.filter(signature__in=signatures)}
+        staff = self._staff.get(parse_signature(signature))
+        if staff is None:
+            self.error(row, column, _("Okänd signatur ”%(signature)s”.") % {"signature": signature})
+        return staff
+
+    def staff_list(self, row: Row, column: str) -> list[Staff]:
+        found = [self.staff(row, column, s) for s in parse_list(row.get(column))]
+        return [s for s in found if s is not None]
+
+    # the run
+
+    def key(self, row: Row, prepared: Prepared) -> tuple[Any, ...]:
+        assert self.spec.key is not None
+        return tuple(row.get(column) for column in self.spec.key)
+
+    def prepare_all(self) -> list[Prepared]:
+        prepared: list[Prepared] = []
+        keys: dict[tuple[Any, ...], int] = {}
+        for row in self.rows:
+            self._row_failed = False
+            item = self.prepare(row)
+            if self._row_failed or item is None:
+                continue
+            if self.spec.key is not None:
+                key = self.key(row, item)
+                if key in keys:
+                    self.error(
+                        row,
+                        self.spec.key[0],
+                        _("Samma %(key)s finns redan på rad %(line)s i filen.")
+                        % {"key": " + ".join(self.spec.key), "line": keys[key]},
+                    )
+                    continue
+                keys[key] = row.line
+            prepared.append(item)
+        return sorted(prepared, key=lambda item: item.order) if self.ordered else prepared
+
+    def prepare(self, row: Row) -> Prepared | None:
+        raise NotImplementedError
+
+    def apply(self, item: Prepared) -> str:
+        raise NotImplementedError
+
+
+def _upserted(result: services.Upserted) -> str:
+    if result.created:
+        return CREATED
+    if result.updated:
+        return UPDATED
+    return UNCHANGED
+
+
+def _text(value: str) -> str:
+    return value
+
+
+class UnitImporter(_Importer):
+    spec = SPECS["units"]
+
+    def prepare(self, row: Row) -> Prepared:
+        data = {
+            "code": self.cell(row, "code", _text),
+            "name": self.cell(row, "name", _text),
+            "provider": row.get("provider") or None,
+        }
+        return Prepared(row.line, data)
+
+    def apply(self, item: Prepared) -> str:
+        return _upserted(services.unit_upsert(**item.data))
+
+
+class StaffImporter(_Importer):
+    spec = SPECS["staff"]
+    # Empty cells in optional columns take these values ("not given").
+    defaults: dict[str, Any] = {
+        "personal_id": None,
+        "phone": "",
+        "email": "",
+        "hsa_id": "",
+        "available": True,
+        "fok_selectable": False,
+        "title_certificate_date": None,
+        "permanent_on_2023_07_01": False,
+    }
+    parsers: dict[str, Callable[[str], Any]] = {
+        "personal_id": lambda value: pid.parse(value).canonical,
+        "phone": _text,
+        "email": _text,
+        "hsa_id": _text,
+        "available": parse_bool,
+        "fok_selectable": parse_bool,
+        "title_certificate_date": parse_date,
+        "permanent_on_2023_07_01": parse_bool,
+    }
+
+    def key(self, row: Row, prepared: Prepared) -> tuple[Any, ...]:
+        return (prepared.data["signature"],)
+
+    def prepare(self, row: Row) -> Prepared:
+        signature = parse_signature(row.get("signature"))
+        if not signature:
+            self.error(row, "signature", _("Värde saknas."))
+        elif len(signature.split()) > 1:
+            self.error(row, "signature", _("En signatur får inte innehålla mellanslag."))
+        fields: dict[str, Any] = {
+            "first_name": self.cell(row, "first_name", _text),
+            "last_name": self.cell(row, "last_name", _text),
+            "title": self.cell(
+                row,
+                "title",
+                lambda value: parse_choice(value, TITLES, allowed=list(TITLES)[:8]),
+            ),
+        }
+        # Columns left out of the file keep their stored values; a new person
+        # gets the model defaults.
+        for column, default in self.defaults.items():
+            if row.has(column):
+                fields[column] = self.cell(row, column, self.parsers[column], default)
+        units = [self.unit(row, "units", code) for code in parse_list(row.get("units"))]
+        if not row.get("units"):
+            self.error(row, "units", _("Ange minst en enhet."))
+        return Prepared(row.line, {"signature": signature, "units": units, "fields": fields})
+
+    def apply(self, item: Prepared) -> str:
+        return _upserted(services.staff_upsert(**item.data))
+
+
+class ClientImporter(_Importer):
+    spec = SPECS["clients"]
+
+    def prepare(self, row: Row) -> Prepared:
+        parsed = self.cell(row, "personal_id", pid.parse)
+        fields: dict[str, Any] = {
+            "first_name": self.cell(row, "first_name", _text),
+            "last_name": self.cell(row, "last_name", _text),
+        }
+        if parsed is not None:
+            fields.update(
+                personal_id=parsed.canonical, birth_date=parsed.birth_date, sex=parsed.sex
+            )
+        for column in ("phone", "address"):
+            if row.has(column):
+                fields[column] = row.get(column)
+        number = self.cell(row, "customer_number", _text)
+        return Prepared(row.line, {"customer_number": number, "fields": fields})
+
+    def apply(self, item: Prepared) -> str:
+        return _upserted(services.client_upsert(**item.data))
+
+
+class ServiceImporter(_Importer):
+    spec = SPECS["services"]
+    field_columns = {"client": "customer_number"}
+
+    def key(self, row: Row, prepared: Prepared) -> tuple[Any, ...]:
+        data = prepared.data
+        return (data["client"].pk, data["unit"].pk, data["kind"], data["start"])
+
+    def prepare(self, row: Row) -> Prepared:
+        client = self.cell(row, "customer_number", lambda number: self.client(row, number))
+        unit = self.cell(row, "unit", lambda code: self.unit(row, "unit", code))
+        kind = self.cell(
+            row,
+            "kind",
+            lambda value: parse_choice(value, SERVICE_KINDS, allowed=Service.Kind.values),
+        )
+        start = self.cell(row, "start", parse_date)
+        end = self.cell(row, "end", parse_date)
+        if start and end and end < start:
+            self.error(row, "end", _("Slutdatum kan inte vara före startdatum."))
+        data = {"client": client, "unit": unit, "kind": kind, "start": start, "end": end}
+        keep = frozenset() if row.has("end") else frozenset({"end"})
+        return Prepared(row.line, data, keep=keep)
+
+    def apply(self, item: Prepared) -> str:
+        data = dict(item.data)
+        if "end" in item.keep:
+            existing = (
+                Service.objects.filter(
+                    client=data["client"],
+                    unit=data["unit"],
+                    kind=data["kind"],
+                    start=data["start"],
+                )
+                .values_list("end", flat=True)
+                .first()
+            )
+            data["end"] = existing
+        return _upserted(services.service_upsert(**data, by=self.by))
+
+
+class ContactImporter(_Importer):
+    spec = SPECS["contacts"]
+    ordered = True
+
+    def prepare(self, row: Row) -> Prepared:
+        client = self.cell(row, "customer_number", lambda number: self.client(row, number))
+        unit = self.cell(row, "unit", lambda code: self.unit(row, "unit", code))
+        status = self.cell(row, "status", parse_status)
+        ordinary = self.cell(row, "ordinary", lambda s: self.staff(row, "ordinary", s))
+        deputy = self.cell(row, "deputy", lambda s: self.staff(row, "deputy", s))
+        effective = self.cell(row, "effective", parse_date) or timezone.localdate()
+        if status == CareContact.Status.ACCEPTED:
+            if not row.get("ordinary"):
+                self.error(row, "ordinary", _("Ordinarie kontakt krävs när brukaren tackar ja."))
+            if ordinary is not None and deputy is not None and ordinary.pk == deputy.pk:
+                self.error(
+                    row, "deputy", _("Vice kontakt kan inte vara samma person som ordinarie.")
+                )
+        elif status is not None:
+            for column in ("ordinary", "deputy"):
+                if row.get(column):
+                    self.error(
+                        row,
+                        column,
+                        _("Kontakter kan bara anges när brukaren tackar ja (status accepted)."),
+                    )
+        data = {
+            "client": client,
+            "unit": unit,
+            "status": status,
+            "ordinary": ordinary,
+            "deputy": deputy,
+            "effective": effective,
+            "reason": row.get("reason"),
+        }
+        # Applied in date order; rows on the same date keep their file order.
+        return Prepared(row.line, data, order=(effective, row.line))
+
+    def apply(self, item: Prepared) -> str:
+        data = item.data
+        # The same change already in the history: a re-import of the file.
+        # Checked before calling the service, which compares only with the state
+        # on the date and would repeat the first of two same-day changes.
+        if CareContactChange.objects.filter(
+            client=data["client"],
+            unit=data["unit"],
+            effective=data["effective"],
+            status=data["status"],
+            ordinary=data["ordinary"],
+            deputy=data["deputy"],
+        ).exists():
+            return UNCHANGED
+        change = services.care_contact_change(
+            **data, by=self.by, source=CareContactChange.Source.IMPORT
+        )
+        return UNCHANGED if change is None else CREATED
+
+
+class VisitImporter(_Importer):
+    spec = SPECS["visits"]
+    field_columns = {"client": "customer_number"}
+
+    def prepare(self, row: Row) -> Prepared:
+        fields: dict[str, Any] = {
+            "client": self.cell(row, "customer_number", lambda n: self.client(row, n)),
+            "unit": self.cell(row, "unit", lambda code: self.unit(row, "unit", code)),
+            "start": self.cell(row, "start", parse_datetime),
+            "status": self.cell(
+                row,
+                "status",
+                lambda v: parse_choice(v, VISIT_STATUSES, allowed=Visit.Status.values),
+            ),
+        }
+        optional: dict[str, tuple[Callable[[str], Any], Any]] = {
+            "end": (parse_datetime, None),
+            "kind": (
+                lambda v: parse_choice(v, VISIT_KINDS, allowed=Visit.Kind.values),
+                Visit.Kind.CARE,
+            ),
+            "receipt": (
+                lambda v: parse_choice(
+                    v, RECEIPTS, allowed=[Visit.Receipt.COMPLETE, Visit.Receipt.INCOMPLETE]
+                ),
+                Visit.Receipt.NONE,
+            ),
+            "registered_afterwards": (parse_bool, False),
+        }
+        for column, (parse, default) in optional.items():
+            if row.has(column):
+                fields[column] = self.cell(row, column, parse, default)
+        if fields.get("end") and fields["start"] and fields["end"] < fields["start"]:
+            self.error(row, "end", _("Sluttiden kan inte vara före starttiden."))
+        people = {
+            column: self.staff_list(row, column)
+            for column in ("staff", "planned_staff")
+            if row.has(column)
+        }
+        visit_id = self.cell(row, "visit_id", _text)
+        return Prepared(row.line, {"visit_id": visit_id, "fields": fields, "people": people})
+
+    def apply(self, item: Prepared) -> str:
+        data = item.data
+        people = dict(data["people"])
+        existing = Visit.objects.filter(visit_id=data["visit_id"]).first()
+        # Columns left out of the file keep the stored people.
+        for column in ("staff", "planned_staff"):
+            if column not in people:
+                people[column] = list(getattr(existing, column).all()) if existing else []
+        return _upserted(
+            services.visit_upsert(
+                visit_id=data["visit_id"],
+                fields=data["fields"],
+                staff=people["staff"],
+                planned_staff=people["planned_staff"],
+            )
+        )
+
+
+IMPORTERS: dict[str, type[_Importer]] = {
+    "units": UnitImporter,
+    "staff": StaffImporter,
+    "clients": ClientImporter,
+    "services": ServiceImporter,
+    "contacts": ContactImporter,
+    "visits": VisitImporter,
+}
+
+
+class _Rollback(Exception):
+    pass
+
+
+def import_csv(
+    kind: str, data: bytes | str | os.PathLike[str] | IO[Any], *, by: services.User | None = None
+) -> ImportResult:
+    """Import one CSV file of ``kind``: all rows or, on any problem, none.
+
+    ``data`` is the file's content (bytes or text), a path or an open file."""
+    content: bytes | str
+    if isinstance(data, os.PathLike):
+        content = Path(data).read_bytes()
+    elif isinstance(data, bytes | str):
+        content = data
+    else:
+        content = data.read()
+    if kind not in IMPORTERS:
+        raise UnknownKind(
+            _("Okänd typ ”%(kind)s”; välj en av %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(KINDS)}
+        )
+    result = ImportResult(kind)
+    rows = read_rows(content, SPECS[kind], result.problems, result.columns)
+    if result.problems:
+        return result
+    importer = IMPORTERS[kind](rows, result.problems, by)
+    counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0}
+    try:
+        with transaction.atomic():
+            prepared = importer.prepare_all()
+            # Valid rows are applied even after a problem, inside the transaction
+            # that is then rolled back, so the report also shows the problems only
+            # the services find (appointment rules, unique numbers).
+            for item in prepared:
+                try:
+                    with transaction.atomic():
+                        counts[importer.apply(item)] += 1
+                except ValidationError as exc:
+                    importer.add_validation_error(item.line, exc, importer.spec.required[0])
+                except DatabaseError as exc:
+                    result.problems.append(
+                        Problem(
+                            item.line,
+                            ROW,
+                            _("Raden kunde inte sparas: %(error)s") % {"error": exc},
+                        )
+                    )
+            if result.problems:
+                raise _Rollback
+    except _Rollback:
+        return result
+    result.created, result.updated, result.unchanged = (
+        counts[CREATED],
+        counts[UPDATED],
+        counts[UNCHANGED],
+    )
+    return result

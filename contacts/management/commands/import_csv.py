@@ -1,0 +1,48 @@
+"""python manage.py import_csv KIND FILE (format: docs/interchange.md, docs/import.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from contacts.importers import KINDS, import_csv
+
+
+class Command(BaseCommand):
+    help = "Importerar en CSV-fil: allt eller inget. KIND är en av " + ", ".join(KINDS) + "."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", metavar="KIND", help=", ".join(KINDS))
+        parser.add_argument("file", metavar="FILE", help=_("CSV-fil (UTF-8, ; eller ,)"))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        kind, path = options["kind"], Path(options["file"])
+        if kind not in KINDS:
+            raise CommandError(
+                _("Okänd typ ”%(kind)s”; välj en av %(kinds)s.")
+                % {"kind": kind, "kinds": ", ".join(KINDS)},
+                returncode=1,
+            )
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(
+                _("Filen %(path)s kan inte läsas: %(error)s")
+                % {"path": path, "error": exc.strerror or exc},
+                returncode=1,
+            ) from None
+        result = import_csv(kind, data)
+        if not result.ok:
+            # The problems go to stdout, one per line, like a linter's report;
+            # the verdict goes to stderr and the exit status is 1.
+            for line in result.errors:
+                self.stdout.write(line)
+            raise CommandError(
+                _("Inget importerades: %(count)s fel i %(path)s.")
+                % {"count": len(result.errors), "path": path},
+                returncode=1,
+            )
+        self.stdout.write(result.summary)

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from contacts.importers import SPECS
+from contacts.importers import import_csv as run_import
+
+# Larger than any export we have seen from a municipality's systems; protects
+# the server from reading a mistaken upload (a zip, a video) into memory.
+MAX_FILE_SIZE = 10 * 1024 * 1024
+
+KIND_LABELS = {
+    "units": _("Enheter"),
+    "staff": _("Personal"),
+    "clients": _("Brukare"),
+    "services": _("Insatser"),
+    "contacts": _("Fast omsorgskontakt (ändringar)"),
+    "visits": _("Besök"),
+}
+
+# Short notes on the values of each kind, shown under its columns.
+KIND_NOTES = {
+    "units": _("Utförare anges med namn och skapas om den saknas."),
+    "staff": _(
+        "title: undersköterska, vårdbiträde, sjuksköterska, arbetsterapeut, fysioterapeut, "
+        "enhetschef, samordnare eller övrig. units: enhetskoder åtskilda med mellanslag. "
+        "available (standard ja), fok_selectable och permanent_on_2023_07_01 (standard nej): "
+        "ja/nej."
+    ),
+    "clients": _(
+        "personal_id: personnummer, samordningsnummer eller reservnummer; födelsedatum och "
+        "kön hämtas därifrån."
+    ),
+    "services": _(
+        "kind: personal_care, alarm, meals, shopping, cleaning, laundry, escort, relief eller "
+        "other. Ett slutdatum avslutar verkställigheten på enheten när brukaren inte har "
+        "någon annan pågående insats där."
+    ),
+    "contacts": _(
+        "status: not_asked, no_need, declined, accepted (eller ”Brukaren tackar ja” osv.). "
+        "ordinary och deputy: signaturer, bara med accepted; ordinary krävs då. Varje rad är "
+        "en ändring som gäller från effective (standard i dag) och görs i datumordning med "
+        "samma regler och journalanteckningar som i webbläsaren."
+    ),
+    "visits": _(
+        "start och end: ÅÅÅÅ-MM-DD TT:MM, svensk tid. status: planned, performed, cancelled "
+        "eller declined. kind: care (standard), alarm, meal eller health. staff och "
+        "planned_staff: signaturer åtskilda med mellanslag. receipt: complete eller "
+        "incomplete."
+    ),
+}
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Vad importeras?"), choices=list(KIND_LABELS.items()))
+    file = forms.FileField(
+        label=_("CSV-fil"),
+        help_text=_("UTF-8 (gärna ”CSV UTF-8” från Excel), semikolon eller komma."),
+        error_messages={
+            "required": _("Välj en fil."),
+            "empty": _("Filen är tom."),
+            "invalid": _("Välj en fil."),
+        },
+    )
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_SIZE:
+            raise forms.ValidationError(_("Filen är för stor (högst 10 MB)."))
+        return upload
+
+
+def _formats() -> list[dict[str, object]]:
+    return [
+        {
+            "kind": kind,
+            "label": KIND_LABELS[kind],
+            "required": spec.required,
+            "optional": spec.optional,
+            "note": KIND_NOTES[kind],
+        }
+        for kind, spec in SPECS.items()
+    ]
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required("contacts.import_data", raise_exception=True)
+def import_csv(request: HttpRequest) -> HttpResponse:
+    result, kind_label = None, ""
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            kind = form.cleaned_data["kind"]
+            # login_required: the user is authenticated here.
+            user = request.user if request.user.is_authenticated else None
+            result = run_import(kind, form.cleaned_data["file"].read(), by=user)
+            kind_label = str(KIND_LABELS[kind])
+    else:
+        form = ImportForm()
+    context = {"form": form, "result": result, "kind_label": kind_label, "formats": _formats()}
+    template = "contacts/import.html"
+    if getattr(request, "htmx", False):
+        template += "#panel"
+    return render(request, template, context)
