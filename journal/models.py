@@ -6,6 +6,13 @@ from contacts.models import CareContactChange, Client, Unit
 
 
 class JournalNote(models.Model):
+    """A note in the client's social journal.
+
+    Notes are never edited or deleted, neither automatic nor hand-written: the
+    social journal is documentation under SoL and must show what was known and
+    written at the time (a correction is a new note that refers to the old one).
+    The services offer only creation; the admin is read-only."""
+
     class Kind(models.TextChoices):
         FOK = "fok", _("Fast omsorgskontakt")
         GENERAL = "general", _("Social dokumentation")
@@ -44,7 +51,8 @@ class JournalNote(models.Model):
     written_at = models.DateTimeField(_("registrerad"), auto_now_add=True)
 
     class Meta:
-        ordering = ["-written_at", "-id"]
+        # Newest first by the date the note is about; ties by when it was written.
+        ordering = ["-event_date", "-written_at", "-id"]
         verbose_name = _("journalanteckning")
         verbose_name_plural = _("journalanteckningar")
         constraints = [
@@ -53,10 +61,14 @@ class JournalNote(models.Model):
             ),
         ]
         indexes = [
-            # Documentation search per client, newest first.
-            models.Index(fields=["client", "-written_at"], name="journal_note_client_idx"),
+            # Documentation search per client (journal.selectors.search_notes), newest first.
+            models.Index(
+                fields=["client", "-event_date", "-written_at"], name="journal_note_client_idx"
+            ),
             # Documentation search per unit with the FOK filter, newest first.
-            models.Index(fields=["unit", "kind", "-written_at"], name="journal_note_unit_idx"),
+            models.Index(
+                fields=["unit", "kind", "-event_date", "-written_at"], name="journal_note_unit_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.models import CareContact, CareContactChange, Client, Staff, Unit
@@ -60,7 +62,11 @@ def contact_change_text(change: CareContactChange) -> str:
             _("Vice fast omsorgskontakt: %(new)s (tidigare: %(old)s).")
             % {"new": _staff_label(change.deputy), "old": _staff_label(change.old_deputy)}
         )
-    lines.append(_("Registrerat av %(user)s.") % {"user": _user_label(change.changed_by)})
+    who = _user_label(change.changed_by)
+    if change.source != CareContactChange.Source.BROWSER:
+        # Imports and automatic changes: say how, so nobody looks for a person.
+        who = f"{who} ({CareContactChange.Source(change.source).label.lower()})"
+    lines.append(_("Registrerat av %(user)s.") % {"user": who})
     return "\n".join(lines)
 
 
@@ -99,7 +105,20 @@ def journal_note_create(
     kind: str = JournalNote.Kind.GENERAL,
     event_date: dt.date,
     by: AbstractBaseUser | None,
+    today: dt.date | None = None,
 ) -> JournalNote:
+    """A hand-written note. Notes are never edited or deleted afterwards (see
+    JournalNote), so everything is checked here, before the note exists."""
+    today = today or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if kind not in JournalNote.Kind.values:
+        errors["kind"] = [_("Välj ett sökurval.")]
+    if event_date > today:
+        errors["event_date"] = [_("Händelsedatum kan inte vara i framtiden.")]
+    if not (text or "").strip():
+        errors["text"] = [_("Skriv en anteckning.")]
+    if errors:
+        raise ValidationError(errors)
     note = JournalNote(
         client=client,
         unit=unit,

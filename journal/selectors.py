@@ -1,0 +1,54 @@
+"""Reads for the social journal (handbook 1.9, Sök dokumentation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from contacts import access
+from contacts.models import Client, Unit
+
+from .models import JournalNote
+
+
+def notes_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[JournalNote]:
+    """The notes a user may read: those written on one of the user's units.
+
+    Notes without a unit (none are written by this app today) are readable by
+    everyone who may open the client."""
+    units = access.units_for_user(user)
+    return JournalNote.objects.filter(
+        Q(unit__in=units) | Q(unit__isnull=True, client__in=access.clients_for_user(user))
+    )
+
+
+def search_notes(
+    user: AbstractBaseUser | AnonymousUser,
+    *,
+    client: Client | None = None,
+    unit: Unit | None = None,
+    kind: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[JournalNote]:
+    """Notes for one client or unit (or all the user's units), newest first.
+
+    ``client`` and ``unit`` must already be scoped by contacts.access. The
+    related rows a result row shows are joined in, so a page of results is one
+    query (plus the paginator's count)."""
+    notes = notes_for_user(user)
+    if client is not None:
+        notes = notes.filter(client=client)
+    if unit is not None:
+        notes = notes.filter(unit=unit)
+    if kind:
+        notes = notes.filter(kind=kind)
+    if date_from is not None:
+        notes = notes.filter(event_date__gte=date_from)
+    if date_to is not None:
+        notes = notes.filter(event_date__lte=date_to)
+    return notes.select_related("client", "unit", "written_by__staff").order_by(
+        "-event_date", "-written_at", "-id"
+    )

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from contacts import access
+from contacts.models import Client, Unit
+
+from . import selectors, services
+from .forms import NoteForm, NoteSearchForm
+
+PAGE_SIZE = 25
+
+
+def _note_units(request: HttpRequest, client: Client) -> QuerySet[Unit]:
+    """The user's units on which the client has (or had) a service: where a
+    hand-written note can be filed."""
+    return access.units_for_user(request.user).filter(services__client=client).distinct()
+
+
+@require_GET
+@login_required
+def journal_search(request: HttpRequest) -> HttpResponse:
+    """Handbook 1.9: Sök dokumentation, per client or per unit, FOK filter."""
+    units = access.units_for_user(request.user)
+    unit_param = request.GET.get("unit", "")
+    if unit_param.isdigit():
+        # Another unit's id gives 404, as for every object outside the user's units.
+        access.get_unit_for_user(request.user, int(unit_param))
+    form = NoteSearchForm(request.GET, units=units)
+    client = None
+    page_obj = None
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["client"]:
+            client = access.get_client_for_user(request.user, data["client"])
+        notes = selectors.search_notes(
+            request.user,
+            client=client,
+            unit=data["unit"],
+            kind=data["kind"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )
+        page_obj = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "client": client,
+        "page_obj": page_obj,
+        "query": query.urlencode(),
+        "can_write": client is not None and _note_units(request, client).exists(),
+    }
+    if request.htmx:
+        return render(request, "journal/search.html#results", context)
+    return render(request, "journal/search.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def journal_note_create(request: HttpRequest, client_pk: int) -> HttpResponse:
+    """A hand-written note. Anyone who may open the client may write one: the
+    staff on the unit document the care they give (seed 002: the contact
+    writes that the meeting took place and who attended)."""
+    client = access.get_client_for_user(request.user, client_pk)
+    units = _note_units(request, client)
+    form = NoteForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.journal_note_create(
+                client=client,
+                unit=data["unit"],
+                kind=data["kind"],
+                event_date=data["event_date"],
+                text=data["text"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                for message in field_errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("Anteckningen har sparats."))
+            return redirect(f"{reverse('journal_search')}?client={client.pk}")
+    return render(request, "journal/note_form.html", {"client": client, "form": form})
