@@ -491,6 +491,7 @@ class VisitRow:
     # "ordinary", "deputy", "other" (counted, no contact took part),
     # "no_contact" (counted, no accepted contact that day) or "" (not counted).
     contact_role: str
+    unit_name: str = ""
 
     @property
     def included(self) -> bool:

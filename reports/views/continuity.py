@@ -1,14 +1,418 @@
+"""Continuity report (handbook 1.12.1) and the KKiK 14-day measure in the browser.
+
+For coordinators and unit managers (contacts.view_continuity_reports), over the
+units they belong to. Every page also downloads as CSV and PDF with the same
+figures; the command line uses the same selectors (reports.continuity)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from contacts import access
+from contacts.models import Unit
 
-@require_GET
-@login_required
-@permission_required("contacts.view_continuity_reports", raise_exception=True)
+from .. import continuity as cont
+from ..continuity_export import (
+    DASH,
+    contact_share_chart,
+    count_percent,
+    decimal_comma,
+    kpi_csv,
+    median_text,
+    percent_text,
+    reason_labels,
+    report_csv,
+    staff_chart,
+)
+from ..pdf import pdf_response, render_pdf
+
+PERMISSION = "contacts.view_continuity_reports"
+MAX_PERIOD_DAYS = 366
+TREND_POINTS = 6  # KKiK trend: this period and the five before it, four weeks apart
+TREND_STEP = dt.timedelta(weeks=4)
+
+DATE_ERRORS = {
+    "required": gettext_lazy("Ange ett datum."),
+    "invalid": gettext_lazy("Ange datumet som ÅÅÅÅ-MM-DD, till exempel 2025-02-01."),
+}
+
+
+def report_view(view):  # type: ignore[no-untyped-def]
+    """GET only, logged in, allowed to read continuity reports."""
+    return require_GET(login_required(permission_required(PERMISSION, raise_exception=True)(view)))
+
+
+# --- forms -----------------------------------------------------------------------------
+
+
+class PeriodForm(forms.Form):
+    """unit (code, empty = all my units), from and optionally to, from GET."""
+
+    def __init__(self, data: dict[str, str], *, units: QuerySet[Unit], with_to: bool) -> None:
+        super().__init__(data)
+        self.units = units
+        self.fields["unit"] = forms.ChoiceField(
+            label=_("Enhet"),
+            required=False,
+            choices=[("", _("Alla mina enheter"))] + [(u.code, u.name) for u in units],
+            error_messages={"invalid_choice": _("Välj en av dina enheter.")},
+        )
+        self.fields["from"] = forms.DateField(
+            label=_("Från och med") if with_to else _("Första dag"),
+            input_formats=["%Y-%m-%d"],
+            error_messages=DATE_ERRORS,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        )
+        if with_to:
+            self.fields["to"] = forms.DateField(
+                label=_("Till och med"),
+                input_formats=["%Y-%m-%d"],
+                error_messages=DATE_ERRORS,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        date_from, date_to = data.get("from"), data.get("to")
+        if date_from and date_to:
+            if date_to < date_from:
+                self.add_error("to", _("Slutdatumet kan inte vara före startdatumet."))
+            elif (date_to - date_from).days >= MAX_PERIOD_DAYS:
+                self.add_error("to", _("Perioden får vara högst ett år."))
+        return data
+
+    @property
+    def unit(self) -> Unit | None:
+        code = self.cleaned_data.get("unit")
+        return next((u for u in self.units if u.code == code), None) if code else None
+
+    def querystring(self, **extra: str) -> str:
+        params = {
+            key: self.data.get(key, "") for key in ("unit", "from", "to") if key in self.fields
+        }
+        params.update(extra)
+        return urlencode({k: v for k, v in params.items() if v})
+
+
+def _continuity_form(request: HttpRequest, units: QuerySet[Unit]) -> PeriodForm:
+    today = timezone.localdate()
+    default_from = cont.kpi_default_start(today)
+    data = {
+        "unit": units[0].code if len(units) == 1 else "",
+        "from": default_from.isoformat(),
+        "to": (default_from + dt.timedelta(days=13)).isoformat(),
+    }
+    data.update(
+        {key: request.GET[key].strip() for key in ("unit", "from", "to") if key in request.GET}
+    )
+    return PeriodForm(data, units=units, with_to=True)
+
+
+def _kpi_form(request: HttpRequest, units: QuerySet[Unit]) -> PeriodForm:
+    data = {"unit": "", "from": cont.kpi_default_start(timezone.localdate()).isoformat()}
+    data.update({key: request.GET[key].strip() for key in ("unit", "from") if key in request.GET})
+    return PeriodForm(data, units=units, with_to=False)
+
+
+def _user_units(request: HttpRequest) -> QuerySet[Unit]:
+    # Evaluated once: forms, labels and selectors share the same list.
+    units = access.units_for_user(request.user).order_by("name")
+    list(units)
+    return units
+
+
+def _scope(form: PeriodForm) -> tuple[Unit | None, QuerySet[Unit]]:
+    return form.unit, form.units
+
+
+# --- the continuity report -------------------------------------------------------------
+
+# ?sort= keys: value per client row; None always sorts last.
+SORTS = {
+    "name": lambda c: cont.client_sort_key(c.name, c.customer_number),
+    "staff": lambda c: c.staff,
+    "visits": lambda c: c.visits,
+    "double": lambda c: c.double_staffed,
+    "ordinary": lambda c: c.ordinary,
+    "deputy": lambda c: c.deputy,
+    "total": lambda c: c.fok_total,
+    "upc": lambda c: c.upc,
+    "coc": lambda c: c.coc,
+    "secon": lambda c: c.secon,
+}
+
+
+def _sorted_clients(
+    clients: list[cont.ClientContinuity], sort: str
+) -> tuple[list[cont.ClientContinuity], str]:
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        return clients, "name"
+    descending = sort.startswith("-")
+    getter = SORTS[key]
+    present = [c for c in clients if getter(c) is not None]
+    missing = [c for c in clients if getter(c) is None]
+    # Stable sort: equal values keep the name order.
+    present.sort(key=getter, reverse=descending)
+    return present + missing, sort
+
+
+def _columns(form: PeriodForm, sort: str) -> list[dict[str, Any]]:
+    labels = [
+        ("name", _("Brukare"), False),
+        ("staff", _("Personal"), True),
+        ("visits", _("Besök"), True),
+        ("double", _("Dubbelbemanning"), True),
+        ("ordinary", _("Ordinarie"), True),
+        ("deputy", _("Vice"), True),
+        ("total", _("Totalt"), True),
+        ("upc", "UPC", True),
+        ("coc", "COC", True),
+        ("secon", "SECON", True),
+    ]
+    columns = []
+    for key, label, numeric in labels:
+        current = sort.lstrip("-") == key
+        descending = sort.startswith("-")
+        next_sort = key if not current or descending else f"-{key}"
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "numeric": numeric,
+                "url": "?" + form.querystring(sort=next_sort),
+                "aria_sort": ("descending" if descending else "ascending") if current else "none",
+                "arrow": ("↓" if descending else "↑") if current else "",
+            }
+        )
+    return columns
+
+
+def _client_rows(clients: list[cont.ClientContinuity]) -> list[dict[str, Any]]:
+    return [
+        {
+            "client": c,
+            "ordinary": count_percent(c.ordinary, c.visits),
+            "deputy": count_percent(c.deputy, c.visits),
+            "total": count_percent(c.fok_total, c.visits),
+            "upc": decimal_comma(c.upc, 2),
+            "coc": decimal_comma(c.coc, 2),
+            "secon": decimal_comma(c.secon, 2),
+        }
+        for c in clients
+    ]
+
+
+def _report_context(report: cont.ContinuityReport, *, all_label: str) -> dict[str, Any]:
+    ordinary = sum(c.ordinary or 0 for c in report.clients)
+    deputy = sum(c.deputy or 0 for c in report.clients)
+    labels = reason_labels()
+    return {
+        "report": report,
+        "unit_label": f"{report.unit.name}" if report.unit else all_label,
+        "staff_mean": decimal_comma(report.staff_mean),
+        "staff_median": decimal_comma(report.staff_median),
+        "fok_percent": percent_text(report.fok_visits, report.contact_visits),
+        "ordinary_percent": percent_text(ordinary, report.contact_visits),
+        "deputy_percent": percent_text(deputy, report.contact_visits),
+        "excluded": [(labels[key], count) for key, count in report.excluded_by_reason.items()],
+        "staff_chart": staff_chart(report),
+        "contact_chart": contact_share_chart(report),
+        "dash": DASH,
+    }
+
+
+def continuity_pdf_bytes(
+    report: cont.ContinuityReport,
+    *,
+    request: HttpRequest | None = None,
+    all_label: str | None = None,
+) -> bytes:
+    """The PDF of the report: the browser download and `continuity_report --format pdf`."""
+    context = _report_context(report, all_label=all_label or _("Alla enheter"))
+    context["rows"] = _client_rows(report.clients)
+    return render_pdf("reports/pdf_continuity.html", context, request=request)
+
+
+def _file_stem(prefix: str, unit: Unit | None, *dates: dt.date) -> str:
+    parts = [prefix, unit.code if unit else "alla", *(d.isoformat() for d in dates)]
+    return "_".join(parts).replace(" ", "-")
+
+
+@report_view
 def continuity_report(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    units = _user_units(request)
+    form = _continuity_form(request, units)
+    context: dict[str, Any] = {"form": form, "units": units}
+    if form.is_valid():
+        unit, scope = _scope(form)
+        report = cont.continuity_report(
+            unit, form.cleaned_data["from"], form.cleaned_data["to"], units=scope
+        )
+        clients, sort = _sorted_clients(report.clients, request.GET.get("sort", "name"))
+        context.update(_report_context(report, all_label=_("Alla mina enheter")))
+        context.update(
+            {
+                "rows": _client_rows(clients),
+                "columns": _columns(form, sort),
+                "sort": sort,
+                "query": form.querystring(),
+                "sort_query": form.querystring(sort=sort),
+            }
+        )
+    template = "reports/continuity.html"
+    if request.htmx and request.htmx.target in {"report-table", "report"}:
+        template += "#" + request.htmx.target
+    return render(request, template, context)
 
 
-continuity_report_csv = continuity_report_pdf = continuity_client_visits = continuity_report
-continuity_kpi = continuity_kpi_csv = continuity_kpi_pdf = continuity_report
+@report_view
+def continuity_report_csv(request: HttpRequest) -> HttpResponse:
+    units = _user_units(request)
+    form = _continuity_form(request, units)
+    if not form.is_valid():
+        return render(request, "reports/continuity.html", {"form": form}, status=400)
+    unit, scope = _scope(form)
+    date_from, date_to = form.cleaned_data["from"], form.cleaned_data["to"]
+    report = cont.continuity_report(unit, date_from, date_to, units=scope)
+    # The byte order mark makes Excel read the file as UTF-8.
+    response = HttpResponse("\ufeff" + report_csv(report), content_type="text/csv; charset=utf-8")
+    name = _file_stem("kontinuitet", unit, date_from, date_to)
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@report_view
+def continuity_report_pdf(request: HttpRequest) -> HttpResponse:
+    units = _user_units(request)
+    form = _continuity_form(request, units)
+    if not form.is_valid():
+        return render(request, "reports/continuity.html", {"form": form}, status=400)
+    unit, scope = _scope(form)
+    date_from, date_to = form.cleaned_data["from"], form.cleaned_data["to"]
+    report = cont.continuity_report(unit, date_from, date_to, units=scope)
+    pdf = continuity_pdf_bytes(report, request=request, all_label=_("Alla mina enheter"))
+    return pdf_response(pdf, _file_stem("kontinuitet", unit, date_from, date_to) + ".pdf")
+
+
+@report_view
+def continuity_client_visits(request: HttpRequest, client_pk: int) -> HttpResponse:
+    client = access.get_client_for_user(request.user, client_pk)
+    units = _user_units(request)
+    form = _continuity_form(request, units)
+    context: dict[str, Any] = {"form": form, "client": client}
+    if form.is_valid():
+        unit, scope = _scope(form)
+        visits = cont.client_visits(
+            client, unit, form.cleaned_data["from"], form.cleaned_data["to"], units=scope
+        )
+        names = {u.pk: u.name for u in units}
+        for visit in visits:
+            visit.unit_name = names.get(visit.unit_id, "")
+        context.update(
+            {
+                "visits": visits,
+                "show_unit": unit is None,
+                "reasons": reason_labels(),
+                "back": "?" + form.querystring(sort=request.GET.get("sort", "")),
+            }
+        )
+    template = "reports/continuity_client.html"
+    if request.htmx:
+        template += "#visits"
+    return render(request, template, context)
+
+
+# --- KKiK --------------------------------------------------------------------------------
+
+
+def _kpi_summary(kpi: cont.ContinuityKpi) -> dict[str, Any]:
+    return {
+        "kpi": kpi,
+        "median": median_text(kpi.median),
+        "mean": decimal_comma(kpi.mean),
+        "over_20": percent_text(kpi.over_20, kpi.eligible_clients),
+    }
+
+
+def _kpi_context(form: PeriodForm) -> dict[str, Any]:
+    from ..charts import line_chart
+
+    date_from = form.cleaned_data["from"]
+    unit, scope = _scope(form)
+    shown_units = [unit] if unit else list(scope)
+    per_unit = cont.continuity_kpi_by_unit(
+        scope.filter(pk__in=[u.pk for u in shown_units]), date_from
+    )
+    overall = cont.continuity_kpi(unit, date_from, units=scope)
+    trend = []
+    for step in range(TREND_POINTS - 1, -1, -1):
+        start = date_from - TREND_STEP * step
+        point = overall if step == 0 else cont.continuity_kpi(unit, start, units=scope)
+        trend.append((date_format(start, "j M"), point.median))
+    return {
+        "overall": _kpi_summary(overall),
+        "per_unit": [_kpi_summary(kpi) for kpi in per_unit],
+        "date_to": overall.date_to,
+        "scope_label": unit.name if unit else _("Alla mina enheter"),
+        "trend_chart": line_chart(
+            trend,
+            title=_("Median antal personal per 14-dagarsperiod, var fjärde vecka bakåt"),
+            y_label=_("Median"),
+        ),
+        "threshold": cont.KPI_MANY_STAFF,
+    }
+
+
+@report_view
+def continuity_kpi(request: HttpRequest) -> HttpResponse:
+    units = _user_units(request)
+    form = _kpi_form(request, units)
+    context: dict[str, Any] = {"form": form}
+    if form.is_valid():
+        context.update(_kpi_context(form))
+        context["query"] = form.querystring()
+    template = "reports/kpi.html"
+    if request.htmx and request.htmx.target == "kpi":
+        template += "#kpi"
+    return render(request, template, context)
+
+
+@report_view
+def continuity_kpi_csv(request: HttpRequest) -> HttpResponse:
+    units = _user_units(request)
+    form = _kpi_form(request, units)
+    if not form.is_valid():
+        return render(request, "reports/kpi.html", {"form": form}, status=400)
+    unit, scope = _scope(form)
+    date_from = form.cleaned_data["from"]
+    kpis = cont.continuity_kpi_by_unit(scope.filter(pk=unit.pk) if unit else scope, date_from)
+    response = HttpResponse("\ufeff" + kpi_csv(kpis), content_type="text/csv; charset=utf-8")
+    name = _file_stem("kkik", unit, date_from)
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@report_view
+def continuity_kpi_pdf(request: HttpRequest) -> HttpResponse:
+    units = _user_units(request)
+    form = _kpi_form(request, units)
+    if not form.is_valid():
+        return render(request, "reports/kpi.html", {"form": form}, status=400)
+    context = _kpi_context(form)
+    pdf = render_pdf("reports/pdf_kpi.html", context, request=request)
+    unit, _scope_units = _scope(form)
+    return pdf_response(pdf, _file_stem("kkik", unit, form.cleaned_data["from"]) + ".pdf")

@@ -1,0 +1,191 @@
+"""Small charts as server-rendered SVG: no JavaScript, the same markup on the
+page and in the PDF (WeasyPrint draws inline SVG).
+
+Each helper returns safe markup with role="img", a <title> and an aria-label,
+so a screen reader gets the same information as the picture. All text passed
+in is escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+FONT = 'font-family="DejaVu Sans, sans-serif"'
+ACCENT = "#0b5cad"
+LIGHT = "#7fb0e0"
+GREY = "#c9d1db"
+TEXT = "#1c2430"
+MUTED = "#5b6675"
+
+
+@dataclass(frozen=True)
+class Part:
+    label: str
+    value: int
+    color: str
+
+
+def _svg(width: int, height: int, title: str, body: list[str]) -> SafeString:
+    label = escape(title)
+    return mark_safe(  # noqa: S308 - every text inside is escaped above
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" style="max-width:{width}px" role="img" aria-label="{label}" '
+        f'preserveAspectRatio="xMinYMin meet"><title>{label}</title>' + "".join(body) + "</svg>"
+    )
+
+
+def _nice_max(value: float) -> int:
+    """A round axis maximum at or above ``value`` (1, 2, 5, 10, 20, 50 ...)."""
+    if value <= 1:
+        return 1
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if step * factor >= value:
+                return step * factor
+        step *= 10
+
+
+def column_chart(
+    columns: Sequence[tuple[str, int]],
+    *,
+    title: str,
+    x_label: str = "",
+    y_label: str = "",
+    color: str = ACCENT,
+) -> SafeString:
+    """Vertical bars, one per (label, value), the value printed above each bar."""
+    width, height = 640, 240
+    left, right, top, bottom = 44, 10, 16, 48
+    plot_w, plot_h = width - left - right, height - top - bottom
+    top_value = _nice_max(max((value for _label, value in columns), default=0))
+    body = [
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
+        f'stroke="{MUTED}" stroke-width="1"/>'
+    ]
+    for tick in (0, top_value // 2 if top_value >= 2 else None, top_value):
+        if tick is None:
+            continue
+        y = top + plot_h - plot_h * tick / top_value
+        body.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" {FONT} '
+            f'fill="{MUTED}">{tick}</text>'
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+            f'stroke="#e6e9ee" stroke-width="1"/>'
+        )
+    count = max(len(columns), 1)
+    slot = plot_w / count
+    bar_w = min(48.0, slot * 0.7)
+    for index, (label, value) in enumerate(columns):
+        x = left + slot * index + (slot - bar_w) / 2
+        bar_h = plot_h * value / top_value
+        y = top + plot_h - bar_h
+        body.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{bar_h:.1f}" '
+            f'fill="{color}"><title>{escape(label)}: {value}</title></rect>'
+            f'<text x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="11" '
+            f'{FONT} fill="{TEXT}">{value}</text>'
+            f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 15}" text-anchor="middle" '
+            f'font-size="11" {FONT} fill="{TEXT}">{escape(label)}</text>'
+        )
+    if x_label:
+        body.append(
+            f'<text x="{left + plot_w / 2:.1f}" y="{height - 8}" text-anchor="middle" '
+            f'font-size="12" {FONT} fill="{MUTED}">{escape(x_label)}</text>'
+        )
+    if y_label:
+        body.append(
+            f'<text x="12" y="{top + plot_h / 2:.1f}" text-anchor="middle" font-size="12" {FONT} '
+            f'fill="{MUTED}" transform="rotate(-90 12 {top + plot_h / 2:.1f})">'
+            f"{escape(y_label)}</text>"
+        )
+    return _svg(width, height, title, body)
+
+
+def stacked_bar(parts: Sequence[Part], *, title: str, legend: Sequence[str]) -> SafeString:
+    """One horizontal 100 % bar split into parts, with a legend line per part
+    (``legend`` holds the ready-made text, e.g. "Ordinarie 2 (15 %)")."""
+    width = 640
+    bar_h = 32
+    height = bar_h + 12 + 22 * len(parts)
+    total = sum(part.value for part in parts)
+    body = []
+    x = 0.0
+    if total == 0:
+        body.append(f'<rect x="0" y="0" width="{width}" height="{bar_h}" fill="#eef1f5"/>')
+    for part in parts:
+        if total == 0 or part.value == 0:
+            continue
+        w = width * part.value / total
+        body.append(
+            f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{bar_h}" fill="{part.color}">'
+            f"<title>{escape(part.label)}: {part.value}</title></rect>"
+        )
+        x += w
+    for index, (part, text) in enumerate(zip(parts, legend, strict=True)):
+        y = bar_h + 12 + 22 * index
+        body.append(
+            f'<rect x="0" y="{y}" width="14" height="14" fill="{part.color}"/>'
+            f'<text x="22" y="{y + 12}" font-size="13" {FONT} fill="{TEXT}">{escape(text)}</text>'
+        )
+    return _svg(width, height, title, body)
+
+
+def line_chart(
+    points: Sequence[tuple[str, float | None]], *, title: str, y_label: str = ""
+) -> SafeString:
+    """A line through the points (label, value); None leaves a gap."""
+    width, height = 640, 220
+    left, right, top, bottom = 44, 16, 16, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    values = [value for _label, value in points if value is not None]
+    top_value = _nice_max(max(values, default=0))
+    body = [
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
+        f'stroke="{MUTED}" stroke-width="1"/>'
+    ]
+    for tick in (0, top_value):
+        y = top + plot_h - plot_h * tick / top_value
+        body.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" {FONT} '
+            f'fill="{MUTED}">{tick}</text>'
+        )
+    step = plot_w / max(len(points) - 1, 1)
+    segment: list[str] = []
+    segments: list[list[str]] = [segment]
+    for index, (label, value) in enumerate(points):
+        x = left + step * index if len(points) > 1 else left + plot_w / 2
+        body.append(
+            f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="11" '
+            f'{FONT} fill="{TEXT}">{escape(label)}</text>'
+        )
+        if value is None:
+            segment = []
+            segments.append(segment)
+            continue
+        y = top + plot_h - plot_h * value / top_value
+        segment.append(f"{x:.1f},{y:.1f}")
+        shown = f"{value:g}".replace(".", ",")
+        body.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{ACCENT}">'
+            f"<title>{escape(label)}: {shown}</title></circle>"
+            f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle" font-size="11" {FONT} '
+            f'fill="{TEXT}">{shown}</text>'
+        )
+    for points_str in segments:
+        if len(points_str) > 1:
+            body.insert(
+                1,
+                f'<polyline points="{" ".join(points_str)}" fill="none" stroke="{ACCENT}" '
+                f'stroke-width="2"/>',
+            )
+    if y_label:
+        body.append(
+            f'<text x="12" y="{top + plot_h / 2:.1f}" text-anchor="middle" font-size="12" {FONT} '
+            f'fill="{MUTED}" transform="rotate(-90 12 {top + plot_h / 2:.1f})">'
+            f"{escape(y_label)}</text>"
+        )
+    return _svg(width, height, title, body)

@@ -1,0 +1,156 @@
+import datetime as dt
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from contacts.models import Visit
+from contacts.roles import Role
+from tests.contacts.factories import make_user
+from tests.reports.continuity_data import at, client, handbook_example, staff
+from tests.reports.continuity_data import visit as make_visit
+
+pytestmark = pytest.mark.django_db
+
+URL = "/rapporter/kontinuitet/"
+PERIOD = {"unit": "U1", "from": "2025-02-01", "to": "2025-02-16"}
+
+
+@pytest.fixture
+def coordinator(unit):
+    return make_user("samordnare", role=Role.COORDINATOR, units=[unit])
+
+
+@pytest.fixture
+def example(unit, other_unit):
+    return handbook_example(unit, other_unit)
+
+
+def test_it_needs_the_report_permission(client_factory_login, carer):
+    response = client_factory_login(carer).get(URL)
+    assert response.status_code == 403
+
+
+@pytest.fixture
+def client_factory_login(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def test_it_shows_the_handbook_table_with_correct_percentages(
+    client_factory_login, coordinator, example
+):
+    response = client_factory_login(coordinator).get(URL, PERIOD)
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert 'data-testid="staff-mean">1,57<' in html
+    assert 'data-testid="staff-median">1,00<' in html
+    assert 'data-testid="fok-percent">38 %<' in html
+    row = html.split('data-testid="row-6000010"')[1].split("</tr>")[0]
+    assert "1 (33 %)" in row and "2 (67 %)" in row and "3 (100 %)" in row
+    alberta = html.split('data-testid="row-6000022"')[1].split("</tr>")[0]
+    for column in ("ordinary", "deputy", "total"):
+        assert f'data-testid="{column}">–<' in alberta
+    assert "<svg" in html  # the charts
+
+
+def test_bad_dates_give_a_swedish_message_not_an_error(client_factory_login, coordinator):
+    response = client_factory_login(coordinator).get(
+        URL, {"unit": "U1", "from": "2025-13-01", "to": "igår"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Ange datumet som ÅÅÅÅ-MM-DD" in html
+    response = client_factory_login(coordinator).get(
+        URL, {"unit": "U1", "from": "2025-02-10", "to": "2025-02-01"}
+    )
+    assert "Slutdatumet kan inte vara före startdatumet." in response.content.decode()
+
+
+def test_a_unit_outside_the_users_units_is_refused(client_factory_login, coordinator, other_unit):
+    response = client_factory_login(coordinator).get(URL, {**PERIOD, "unit": "U2"})
+    assert "Välj en av dina enheter." in response.content.decode()
+    assert 'data-testid="continuity-result"' not in response.content.decode()
+
+
+def test_sorting_by_staff_descending_puts_nulls_last(client_factory_login, coordinator, example):
+    html = client_factory_login(coordinator).get(URL, {**PERIOD, "sort": "-deputy"}).content
+    html = html.decode()
+    order = [html.index(f'data-testid="row-{n}"') for n in ("6000010", "6000003", "6000002")]
+    assert order == sorted(order)
+    assert html.index('data-testid="row-6000002"') < html.index('data-testid="row-6000022"')
+
+
+def test_htmx_sort_returns_only_the_table(client_factory_login, coordinator, example):
+    response = client_factory_login(coordinator).get(
+        URL, {**PERIOD, "sort": "staff"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="report-table"
+    )
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section class="card" id="report-table"')
+    assert "<form" not in html
+
+
+def test_drill_down_lists_the_clients_visits(client_factory_login, coordinator, example):
+    clients, _staff = example
+    url = f"/rapporter/kontinuitet/brukare/{clients['Kalle'].pk}/"
+    html = client_factory_login(coordinator).get(url, PERIOD).content.decode()
+    assert "Besök hos Karl" in html
+    assert "annan personal" in html and ">vice<" in html  # before and after appointment
+
+
+def test_drill_down_of_a_client_on_another_unit_is_404(
+    client_factory_login, coordinator, other_unit
+):
+    stranger = client(other_unit, "Sara", "Söder", "K9")
+    url = f"/rapporter/kontinuitet/brukare/{stranger.pk}/"
+    assert client_factory_login(coordinator).get(url, PERIOD).status_code == 404
+
+
+def test_csv_download(client_factory_login, coordinator, example):
+    response = client_factory_login(coordinator).get(URL + "csv/", PERIOD)
+    text = response.content.decode("utf-8")
+    assert response["Content-Type"].startswith("text/csv")
+    assert text.startswith("\ufeffKundnummer;Brukare;Personal;Besök;")
+    assert "6000010;Börje Kvist;2;3;0;1;33;2;67;3;100;0,6667;0,3333;0,5000\r\n" in text
+    assert "6000022;Alberta MultiUnit;1;1;0;;;;;;;1,0000;;\r\n" in text
+
+
+def test_pdf_download_has_the_figures(client_factory_login, coordinator, example):
+    response = client_factory_login(coordinator).get(URL + "pdf/", PERIOD)
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Personalkontinuitet" in text
+    assert "Hemtjänst Norr" in text and "2025-02-01" in text
+    assert "1,57" in text and "38 %" in text
+    assert "2 (67 %)" in text and "3 (100 %)" in text
+    assert "Sida 1 av" in text
+    assert "Samordnare" in text  # printed by
+
+
+def test_all_my_units_covers_only_my_units(client_factory_login, coordinator, unit, other_unit):
+    mine = client(unit, "Mina", "Min", "K1")
+    theirs = client(other_unit, "Dina", "Din", "K2", born=dt.date(1941, 2, 2))
+    make_visit(mine, unit, at(3), [staff(unit, "a")])
+    make_visit(theirs, other_unit, at(3), [staff(other_unit, "b")])
+    make_visit(mine, unit, at(4), [], status=Visit.Status.CANCELLED)
+    html = client_factory_login(coordinator).get(URL, {**PERIOD, "unit": ""}).content.decode()
+    assert 'data-testid="row-K1"' in html and 'data-testid="row-K2"' not in html
+    assert "Alla mina enheter" in html
+
+
+def test_kpi_page_defaults_to_the_last_two_full_weeks(client_factory_login, coordinator):
+    response = client_factory_login(coordinator).get("/rapporter/kkik/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="kpi-result"' in html
+    assert "<svg" in html  # the trend
+
+
+def test_kpi_page_bad_date(client_factory_login, coordinator):
+    response = client_factory_login(coordinator).get("/rapporter/kkik/", {"from": "2025-02-30"})
+    assert response.status_code == 200
+    assert "Ange datumet som ÅÅÅÅ-MM-DD" in response.content.decode()
