@@ -1,6 +1,8 @@
 from django.urls import path
 
 from .views import continuity
+from .views import statistics as statistics_views
+from .views import visits as visit_views
 
 urlpatterns = [
     path("kontinuitet/", continuity.continuity_report, name="continuity_report"),
@@ -14,4 +16,10 @@ urlpatterns = [
     path("kkik/", continuity.continuity_kpi, name="continuity_kpi"),
     path("kkik/csv/", continuity.continuity_kpi_csv, name="continuity_kpi_csv"),
     path("kkik/pdf/", continuity.continuity_kpi_pdf, name="continuity_kpi_pdf"),
+    path("fok-statistik/", statistics_views.fok_statistics_page, name="fok_statistics"),
+    path("fok-statistik/csv/", statistics_views.fok_statistics_csv, name="fok_statistics_csv"),
+    path("fok-statistik/pdf/", statistics_views.fok_statistics_pdf, name="fok_statistics_pdf"),
+    path("besok/", visit_views.visit_overview, name="visit_overview"),
+    path("besok/csv/", visit_views.visit_overview_csv, name="visit_overview_csv"),
+    path("besok/pdf/", visit_views.visit_overview_pdf, name="visit_overview_pdf"),
 ]

@@ -5,17 +5,21 @@ D = 2025-06-15."""
 
 import datetime as dt
 import json
-from io import StringIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pypdf import PdfReader
 
 from contacts import services
+from contacts.models import Unit
 from contacts.personal_id import make_test_personnummer
+from contacts.roles import Role
 from reports.fok_statistics import CHANGED_LAST_YEAR, fok_statistics, year_before
-from tests.contacts.factories import ClientFactory, ServiceFactory, StaffFactory
+from tests.contacts.factories import ClientFactory, ServiceFactory, StaffFactory, make_user
 
 D = dt.date(2025, 6, 15)
 _serial = iter(range(1000))
@@ -183,7 +187,6 @@ def test_all_units_lists_a_client_on_two_units_once(unit, other_unit, population
 
 def test_units_argument_limits_all_units_to_those_given(unit, other_unit, population):
     make_client("Olle", "Annan", dt.date(1990, 1, 1), other_unit)
-    from contacts.models import Unit
 
     only_mine = fok_statistics(None, "not_asked", D, units=Unit.objects.filter(pk=unit.pk))
     assert [c.name for c in only_mine.clients] == ["Bertil Grönare"]
@@ -377,3 +380,102 @@ def test_command_rejects_bad_input_with_exit_status_1(unit, args, message):
         run(*args)
     assert message in str(error.value)
     assert error.value.returncode == 1
+
+
+# --- the page -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def reader(unit):
+    return make_user("statistik", role=Role.STATISTICS, units=[unit])
+
+
+def page_params(**extra):
+    return {"status": "accepted", "datum": "2025-06-15", "enhet": "U1", **extra}
+
+
+def test_the_page_shows_counts_and_the_staff_table(client, reader, population):
+    client.force_login(reader)
+    response = client.get(reverse("fok_statistics"), page_params())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="age-65-plus">2<' in html
+    assert 'data-testid="under-65">1<' in html
+    assert "Annika Oberg" in html and "Britta Söder" in html
+    # Rows are closed until opened: no client table under a staff member.
+    assert 'id="clients-brs89"' not in html
+
+
+def test_a_staff_row_opens_without_javascript_and_with_htmx(client, reader, population):
+    client.force_login(reader)
+    plain = client.get(reverse("fok_statistics"), page_params(visa="brs89"))
+    assert 'id="clients-brs89"' in plain.content.decode()
+    assert 'id="clients-ann64"' not in plain.content.decode()
+
+    partial = client.get(
+        reverse("fok_statistics"),
+        page_params(visa="brs89"),
+        headers={"HX-Request": "true", "HX-Target": "staff-brs89"},
+    )
+    html = partial.content.decode()
+    assert html.lstrip().startswith('<tbody id="staff-brs89"')
+    assert "Eva Sandgreen" in html and "Gullan Trygg" in html
+    assert "Irma Flådig" not in html
+
+
+def test_the_other_statuses_list_the_clients(client, reader, population):
+    client.force_login(reader)
+    response = client.get(reverse("fok_statistics"), page_params(status="not_asked"))
+    html = response.content.decode()
+    assert "Bertil Grönare" in html
+    assert 'data-testid="staff-table"' not in html
+
+
+def test_missing_status_and_date_give_swedish_errors(client, reader):
+    client.force_login(reader)
+    html = client.get(reverse("fok_statistics"), {"status": "", "datum": ""}).content.decode()
+    assert "Välj en status." in html
+    assert "Ange ett datum." in html
+    html = client.get(
+        reverse("fok_statistics"), {"status": "accepted", "datum": "15/6"}
+    ).content.decode()
+    assert "Ange datumet som ÅÅÅÅ-MM-DD." in html
+
+
+def test_all_my_units_leaves_out_units_that_are_not_mine(client, reader, population, other_unit):
+    make_client("Olle", "Annan", dt.date(1990, 1, 1), other_unit)
+    client.force_login(reader)
+    response = client.get(reverse("fok_statistics"), page_params(status="not_asked", enhet=""))
+    names = [c.name for c in response.context["result"].clients]
+    assert names == ["Bertil Grönare"]
+
+
+def test_another_units_code_gives_404_and_no_permission_gives_403(
+    client, reader, carer, other_unit
+):
+    client.force_login(reader)
+    assert client.get(reverse("fok_statistics"), page_params(enhet="U2")).status_code == 404
+    client.force_login(carer)
+    assert client.get(reverse("fok_statistics")).status_code == 403
+    assert client.get(reverse("fok_statistics_csv"), page_params()).status_code == 403
+
+
+def test_the_csv_download_is_the_same_data(client, reader, unit, population):
+    client.force_login(reader)
+    response = client.get(reverse("fok_statistics_csv"), page_params())
+    assert response["Content-Disposition"] == (
+        'attachment; filename="fok-statistik-U1-accepted-2025-06-15.csv"'
+    )
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")  # so Swedish Excel reads UTF-8
+    assert body.lstrip("\ufeff") == fok_statistics(unit, "accepted", D).as_csv()
+
+
+def test_the_pdf_lists_staff_and_clients(client, reader, population):
+    client.force_login(reader)
+    response = client.get(reverse("fok_statistics_pdf"), page_params())
+    assert response["Content-Type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
+    assert "Britta Söder (@brs89)" in text
+    assert "Gullan Trygg" in text
+    assert "Brukaren tackar ja" in text

@@ -1,0 +1,208 @@
+"""Handbook 1.12.2 "Översikt besök" for coordinators and unit managers, with CSV
+and PDF of the same selection. Definitions: docs/statistics.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from contacts import access
+from contacts.models import Unit, Visit
+from reports import visits as selectors
+from reports.pdf import pdf_response, render_pdf
+
+PERMISSION = "contacts.view_continuity_reports"
+PAGE_SIZE = 50
+# A PDF past this many rows takes too long to lay out; CSV has no limit.
+PDF_LIMIT = 1500
+MAX_DAYS = 366
+FORM_PARAMS = ("enhet", "fran", "till", "endast_markerade", *selectors.MARK_KEYS)
+
+_DATE_ERRORS = {
+    "required": gettext_lazy("Ange ett datum."),
+    "invalid": gettext_lazy("Ange datumet som ÅÅÅÅ-MM-DD."),
+}
+
+
+class VisitOverviewForm(forms.Form):
+    enhet = forms.ChoiceField(
+        label=gettext_lazy("Enhet"),
+        error_messages={"required": gettext_lazy("Välj en enhet.")},
+    )
+    fran = forms.DateField(
+        label=gettext_lazy("Från"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=_DATE_ERRORS,
+    )
+    till = forms.DateField(
+        label=gettext_lazy("Till"),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages=_DATE_ERRORS,
+    )
+    endast_markerade = forms.BooleanField(
+        label=gettext_lazy("Visa endast markerade besök"), required=False
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = {unit.code: unit for unit in units}
+        self.fields["enhet"].choices = [(unit.code, unit.name) for unit in self.units.values()]
+        for mark in selectors.MARKS:
+            self.fields[mark.key] = forms.BooleanField(label=mark.label, required=False)
+
+    def clean_enhet(self) -> Unit:
+        return self.units[self.cleaned_data["enhet"]]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("fran"), data.get("till")
+        if start and end:
+            if end < start:
+                self.add_error("till", _("Till-datumet kan inte vara före från-datumet."))
+            elif (end - start).days >= MAX_DAYS:
+                self.add_error(
+                    "till", _("Perioden får vara högst %(days)s dagar.") % {"days": MAX_DAYS}
+                )
+        return data
+
+    @property
+    def mark_fields(self) -> list[tuple[forms.BoundField, selectors.Mark]]:
+        return [(self[mark.key], mark) for mark in selectors.MARKS]
+
+    def chosen_marks(self) -> list[str]:
+        return [key for key in selectors.MARK_KEYS if self.cleaned_data.get(key)]
+
+
+def _overview(
+    request: HttpRequest,
+) -> tuple[VisitOverviewForm, QuerySet[Visit] | None, str]:
+    units = access.units_for_user(request.user).order_by("name")
+    code = request.GET.get("enhet", "")
+    if code and not units.filter(code=code).exists():
+        # Another unit's code gives 404, as every object outside the user's units.
+        raise Http404
+    submitted = "fran" in request.GET or "till" in request.GET
+    today = timezone.localdate()
+    first = units.first()
+    form = VisitOverviewForm(
+        request.GET if submitted else None,
+        units=units,
+        initial={
+            "enhet": first.code if first else "",
+            "fran": today - dt.timedelta(days=6),
+            "till": today,
+            # Every mark is shown until the user chooses otherwise.
+            **dict.fromkeys(selectors.MARK_KEYS, True),
+        },
+    )
+    visits = None
+    if submitted and form.is_valid():
+        data = form.cleaned_data
+        visits = selectors.visit_overview(
+            data["enhet"],
+            data["fran"],
+            data["till"],
+            marks=form.chosen_marks(),
+            only_marked=data["endast_markerade"],
+        )
+    query = QueryDict(mutable=True)
+    for name in FORM_PARAMS:
+        if name in request.GET:
+            query[name] = request.GET[name]
+    return form, visits, query.urlencode()
+
+
+@require_GET
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def visit_overview(request: HttpRequest) -> HttpResponse:
+    form, visits, query = _overview(request)
+    page_obj = None
+    visit_rows: list[selectors.VisitRow] = []
+    chosen: list[str] = []
+    if visits is not None:
+        chosen = form.chosen_marks()
+        page_obj = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("sida"))
+        visit_rows = selectors.rows(page_obj.object_list, chosen)
+    context = {
+        "form": form,
+        "page_obj": page_obj,
+        "rows": visit_rows,
+        "marks": [m for m in selectors.MARKS if m.key in chosen],
+        "query": query,
+        "has_units": bool(form.units),
+    }
+    if request.htmx:
+        return render(request, "reports/visits.html#overview", context)
+    return render(request, "reports/visits.html", context)
+
+
+def _file_name(form: VisitOverviewForm, extension: str) -> str:
+    data = form.cleaned_data
+    return f"besok-{data['enhet'].code}-{data['fran']}-{data['till']}.{extension}"
+
+
+@require_GET
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def visit_overview_csv(request: HttpRequest) -> HttpResponse:
+    form, visits, query = _overview(request)
+    if visits is None:
+        return redirect(f"{reverse('visit_overview')}?{query}")
+    response = HttpResponse(
+        selectors.visits_csv(form.cleaned_data["enhet"], visits),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(form, "csv")}"'
+    return response
+
+
+@require_GET
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def visit_overview_pdf(request: HttpRequest) -> HttpResponse:
+    form, visits, query = _overview(request)
+    if visits is None:
+        return redirect(f"{reverse('visit_overview')}?{query}")
+    count = visits.count()
+    if count > PDF_LIMIT:
+        messages.error(
+            request,
+            _(
+                "Urvalet har %(count)s besök; en PDF rymmer högst %(limit)s. Välj en kortare "
+                "period eller ”Visa endast markerade besök”, eller ladda ner CSV."
+            )
+            % {"count": count, "limit": PDF_LIMIT},
+        )
+        return redirect(f"{reverse('visit_overview')}?{query}")
+    marks = form.chosen_marks()
+    data = form.cleaned_data
+    pdf = render_pdf(
+        "reports/pdf_visits.html",
+        {
+            "unit": data["enhet"],
+            "start": data["fran"],
+            "end": data["till"],
+            "only_marked": data["endast_markerade"],
+            "rows": selectors.rows(visits, marks),
+            "marks": [m for m in selectors.MARKS if m.key in marks],
+            "count": count,
+        },
+        request=request,
+    )
+    return pdf_response(pdf, _file_name(form, "pdf"))
