@@ -49,6 +49,12 @@ def _nice_max(value: float) -> int:
         step *= 10
 
 
+def _ticks(top_value: int) -> list[int]:
+    """0 .. top_value in at most five even steps (top_value from _nice_max)."""
+    step = max(1, top_value // 5) if top_value >= 5 else 1
+    return list(range(0, top_value + 1, step))
+
+
 def column_chart(
     columns: Sequence[tuple[str, int]],
     *,
@@ -58,20 +64,18 @@ def column_chart(
     color: str = ACCENT,
 ) -> SafeString:
     """Vertical bars, one per (label, value), the value printed above each bar."""
-    width, height = 640, 240
-    left, right, top, bottom = 44, 10, 16, 48
+    width, height = 420, 230
+    left, right, top, bottom = 40, 8, 18, 46
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = _nice_max(max((value for _label, value in columns), default=0))
     body = [
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
         f'stroke="{MUTED}" stroke-width="1"/>'
     ]
-    for tick in (0, top_value // 2 if top_value >= 2 else None, top_value):
-        if tick is None:
-            continue
+    for tick in _ticks(top_value):
         y = top + plot_h - plot_h * tick / top_value
         body.append(
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" {FONT} '
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="13" {FONT} '
             f'fill="{MUTED}">{tick}</text>'
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
             f'stroke="#e6e9ee" stroke-width="1"/>'
@@ -86,19 +90,19 @@ def column_chart(
         body.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{bar_h:.1f}" '
             f'fill="{color}"><title>{escape(label)}: {value}</title></rect>'
-            f'<text x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="11" '
+            f'<text x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" font-size="13" '
             f'{FONT} fill="{TEXT}">{value}</text>'
             f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 15}" text-anchor="middle" '
-            f'font-size="11" {FONT} fill="{TEXT}">{escape(label)}</text>'
+            f'font-size="13" {FONT} fill="{TEXT}">{escape(label)}</text>'
         )
     if x_label:
         body.append(
             f'<text x="{left + plot_w / 2:.1f}" y="{height - 8}" text-anchor="middle" '
-            f'font-size="12" {FONT} fill="{MUTED}">{escape(x_label)}</text>'
+            f'font-size="13" {FONT} fill="{MUTED}">{escape(x_label)}</text>'
         )
     if y_label:
         body.append(
-            f'<text x="12" y="{top + plot_h / 2:.1f}" text-anchor="middle" font-size="12" {FONT} '
+            f'<text x="12" y="{top + plot_h / 2:.1f}" text-anchor="middle" font-size="13" {FONT} '
             f'fill="{MUTED}" transform="rotate(-90 12 {top + plot_h / 2:.1f})">'
             f"{escape(y_label)}</text>"
         )
@@ -108,9 +112,9 @@ def column_chart(
 def stacked_bar(parts: Sequence[Part], *, title: str, legend: Sequence[str]) -> SafeString:
     """One horizontal 100 % bar split into parts, with a legend line per part
     (``legend`` holds the ready-made text, e.g. "Ordinarie 2 (15 %)")."""
-    width = 640
-    bar_h = 32
-    height = bar_h + 12 + 22 * len(parts)
+    width = 420
+    bar_h = 36
+    height = bar_h + 14 + 26 * len(parts)
     total = sum(part.value for part in parts)
     body = []
     x = 0.0
@@ -126,10 +130,10 @@ def stacked_bar(parts: Sequence[Part], *, title: str, legend: Sequence[str]) -> 
         )
         x += w
     for index, (part, text) in enumerate(zip(parts, legend, strict=True)):
-        y = bar_h + 12 + 22 * index
+        y = bar_h + 14 + 26 * index
         body.append(
-            f'<rect x="0" y="{y}" width="14" height="14" fill="{part.color}"/>'
-            f'<text x="22" y="{y + 12}" font-size="13" {FONT} fill="{TEXT}">{escape(text)}</text>'
+            f'<rect x="0" y="{y}" width="16" height="16" fill="{part.color}"/>'
+            f'<text x="24" y="{y + 13}" font-size="15" {FONT} fill="{TEXT}">{escape(text)}</text>'
         )
     return _svg(width, height, title, body)
 
@@ -138,8 +142,8 @@ def line_chart(
     points: Sequence[tuple[str, float | None]], *, title: str, y_label: str = ""
 ) -> SafeString:
     """A line through the points (label, value); None leaves a gap."""
-    width, height = 640, 220
-    left, right, top, bottom = 44, 16, 16, 40
+    width, height = 480, 220
+    left, right, top, bottom = 40, 24, 22, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [value for _label, value in points if value is not None]
     top_value = _nice_max(max(values, default=0))
@@ -147,10 +151,10 @@ def line_chart(
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
         f'stroke="{MUTED}" stroke-width="1"/>'
     ]
-    for tick in (0, top_value):
+    for tick in _ticks(top_value):
         y = top + plot_h - plot_h * tick / top_value
         body.append(
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" {FONT} '
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="13" {FONT} '
             f'fill="{MUTED}">{tick}</text>'
         )
     step = plot_w / max(len(points) - 1, 1)
@@ -159,7 +163,7 @@ def line_chart(
     for index, (label, value) in enumerate(points):
         x = left + step * index if len(points) > 1 else left + plot_w / 2
         body.append(
-            f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="11" '
+            f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="13" '
             f'{FONT} fill="{TEXT}">{escape(label)}</text>'
         )
         if value is None:
@@ -172,7 +176,7 @@ def line_chart(
         body.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{ACCENT}">'
             f"<title>{escape(label)}: {shown}</title></circle>"
-            f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle" font-size="11" {FONT} '
+            f'<text x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle" font-size="13" {FONT} '
             f'fill="{TEXT}">{shown}</text>'
         )
     for points_str in segments:
@@ -184,7 +188,7 @@ def line_chart(
             )
     if y_label:
         body.append(
-            f'<text x="12" y="{top + plot_h / 2:.1f}" text-anchor="middle" font-size="12" {FONT} '
+            f'<text x="12" y="{top + plot_h / 2:.1f}" text-anchor="middle" font-size="13" {FONT} '
             f'fill="{MUTED}" transform="rotate(-90 12 {top + plot_h / 2:.1f})">'
             f"{escape(y_label)}</text>"
         )

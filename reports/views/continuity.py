@@ -175,7 +175,8 @@ def _columns(form: PeriodForm, sort: str) -> list[dict[str, Any]]:
         ("name", _("Brukare"), False),
         ("staff", _("Personal"), True),
         ("visits", _("Besök"), True),
-        ("double", _("Dubbelbemanning"), True),
+        # A soft hyphen lets the long header wrap on narrow screens.
+        ("double", _("Dubbelbemanning").replace("bemanning", "\u00adbemanning", 1), True),
         ("ordinary", _("Ordinarie"), True),
         ("deputy", _("Vice"), True),
         ("total", _("Totalt"), True),
@@ -362,7 +363,7 @@ def _kpi_context(form: PeriodForm) -> dict[str, Any]:
     for step in range(TREND_POINTS - 1, -1, -1):
         start = date_from - TREND_STEP * step
         point = overall if step == 0 else cont.continuity_kpi(unit, start, units=scope)
-        trend.append((date_format(start, "j M"), point.median))
+        trend.append((date_format(start, "j b"), point.median))
     return {
         "overall": _kpi_summary(overall),
         "per_unit": [_kpi_summary(kpi) for kpi in per_unit],

@@ -1,5 +1,7 @@
 import datetime as dt
 import io
+import os
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -14,6 +16,12 @@ pytestmark = pytest.mark.django_db
 
 URL = "/rapporter/kontinuitet/"
 PERIOD = {"unit": "U1", "from": "2025-02-01", "to": "2025-02-16"}
+
+
+def keep(pdf, name):
+    # Set CONTINUITY_SCREENSHOTS=/some/dir to look at the PDFs.
+    if os.environ.get("CONTINUITY_SCREENSHOTS"):
+        Path(os.environ["CONTINUITY_SCREENSHOTS"], name).write_bytes(pdf)
 
 
 @pytest.fixture
@@ -122,6 +130,7 @@ def test_csv_download(client_factory_login, coordinator, example):
 def test_pdf_download_has_the_figures(client_factory_login, coordinator, example):
     response = client_factory_login(coordinator).get(URL + "pdf/", PERIOD)
     assert response["Content-Type"] == "application/pdf"
+    keep(response.content, "continuity.pdf")
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Personalkontinuitet" in text
     assert "Hemtjänst Norr" in text and "2025-02-01" in text
@@ -154,3 +163,27 @@ def test_kpi_page_bad_date(client_factory_login, coordinator):
     response = client_factory_login(coordinator).get("/rapporter/kkik/", {"from": "2025-02-30"})
     assert response.status_code == 200
     assert "Ange datumet som ÅÅÅÅ-MM-DD" in response.content.decode()
+
+
+def test_kpi_pdf_has_the_figures_per_unit(client_factory_login, coordinator, unit):
+    people = [staff(unit, f"s{n}") for n in range(3)]
+    person = client(unit, "Ebba", "Äldre", "K1", born=dt.date(1935, 5, 5))
+    for day in range(14):
+        date = dt.date(2025, 2, 3) + dt.timedelta(days=day)
+        make_visit(person, unit, at(date, 8), [people[day % 3]])
+        make_visit(person, unit, at(date, 20), [people[0]])
+
+    response = client_factory_login(coordinator).get("/rapporter/kkik/pdf/", {"from": "2025-02-03"})
+    keep(response.content, "kkik.pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Personalkontinuitet 14 dagar (KKiK)" in text
+    assert "2025-02-03 – 2025-02-16" in text
+    assert "Hemtjänst Norr" in text and "Ebba Äldre" in text
+    assert "Sida 1 av" in text
+
+    csv_text = (
+        client_factory_login(coordinator)
+        .get("/rapporter/kkik/csv/", {"from": "2025-02-03"})
+        .content.decode()
+    )
+    assert csv_text.splitlines()[1] == "U1;K1;Ebba Äldre;3"
