@@ -479,3 +479,99 @@ def test_the_pdf_lists_staff_and_clients(client, reader, population):
     assert "Britta Söder (@brs89)" in text
     assert "Gullan Trygg" in text
     assert "Brukaren tackar ja" in text
+
+
+def test_imported_csv_files_give_the_expected_json(db, tmp_path):
+    """The way scripts use it: import the CSV files, then ask for the JSON."""
+    eva = make_test_personnummer(dt.date(1951, 10, 21), 0, female=True)
+    gullan = make_test_personnummer(dt.date(1960, 6, 16), 1, female=True)
+    irma = make_test_personnummer(dt.date(1939, 1, 21), 2, female=True)
+    files = {
+        "units": "code;name\nN1;Hemtjänst Norr\n",
+        "staff": (
+            "signature;first_name;last_name;title;units;fok_selectable;title_certificate_date\n"
+            "brs89;Britta;Söder;undersköterska;N1;ja;2020-01-01\n"
+            "ann64;Annika;Oberg;undersköterska;N1;ja;2020-01-01\n"
+        ),
+        "clients": (
+            "customer_number;personal_id;first_name;last_name\n"
+            f"6016254;{eva};Eva;Sandgreen\n"
+            f"10002573;{gullan};Gullan;Trygg\n"
+            f"10001979;{irma};Irma;Flådig\n"
+        ),
+        "services": (
+            "customer_number;unit;kind;start;end\n"
+            "6016254;N1;personal_care;2024-01-01;\n"
+            "10002573;N1;personal_care;2024-01-01;\n"
+            "10001979;N1;personal_care;2024-01-01;2025-05-31\n"
+        ),
+        "contacts": (
+            "customer_number;unit;status;ordinary;deputy;effective\n"
+            "6016254;N1;accepted;@brs89;;2024-03-01\n"
+            "6016254;N1;accepted;@ann64;@brs89;2024-09-01\n"
+            "10002573;N1;accepted;brs89;ann64;2024-03-01\n"
+            "10001979;N1;accepted;brs89;;2024-03-01\n"
+        ),
+    }
+    for kind, text in files.items():
+        path = tmp_path / f"{kind}.csv"
+        path.write_text(text, encoding="utf-8")
+        call_command("import_csv", kind, str(path), stdout=StringIO())
+
+    accepted = json.loads(
+        run("--unit", "N1", "--status", "accepted", "--date", "2025-06-15", "--format", "json")
+    )
+    assert accepted == {
+        "unit": "N1",
+        "status": "accepted",
+        "date": "2025-06-15",
+        "age_65_plus": 1,
+        "under_65": 1,
+        "clients": [
+            {
+                "customer_number": "6016254",
+                "name": "Eva Sandgreen",
+                "personal_id": eva,
+            },
+            {
+                "customer_number": "10002573",
+                "name": "Gullan Trygg",
+                "personal_id": gullan,
+            },
+        ],
+        "staff": [
+            {
+                "signature": "ann64",
+                "name": "Annika Oberg",
+                "ordinary": 1,
+                "deputy": 1,
+                "total": 2,
+                "clients": ["6016254", "10002573"],
+            },
+            {
+                "signature": "brs89",
+                "name": "Britta Söder",
+                "ordinary": 1,
+                "deputy": 1,
+                "total": 2,
+                "clients": ["6016254", "10002573"],
+            },
+        ],
+    }
+    changed = json.loads(
+        run(
+            "--unit",
+            "N1",
+            "--status",
+            "changed_last_year",
+            "--date",
+            "2025-06-15",
+            "--format",
+            "json",
+        )
+    )
+    assert [c["customer_number"] for c in changed["clients"]] == ["6016254"]
+    assert [(s["signature"], s["ordinary"], s["deputy"]) for s in changed["staff"]] == [
+        ("ann64", 1, 0),
+        ("brs89", 0, 1),
+    ]
