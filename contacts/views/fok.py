@@ -79,10 +79,10 @@ def _describe(change: CareContactChange) -> str:
 def _render_form(
     request: HttpRequest, client: Client, unit: Unit, form: CareContactForm
 ) -> HttpResponse:
+    # The form replaces the unit's section; the rest of the tab (handbook 1.5:
+    # the contacts on the client's other units) stays visible around it.
     editing: dict[str, Any] = {"unit": unit, "form": form}
     context = record_context(request, client, tab="fok", editing=editing)
-    # Handbook 1.5: while choosing, show who is the contact on the client's other units.
-    editing["others"] = [uc for uc in context["record"].unit_contacts if uc.unit.pk != unit.pk]
     if request.htmx:
         context.update(form=form, unit=unit)
         return render(request, "contacts/_fok_form.html", context)
