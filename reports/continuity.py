@@ -107,9 +107,12 @@ def local_date(value: dt.datetime) -> dt.date:
     return value.astimezone(STOCKHOLM).date()
 
 
+# Å, Ä, Ö come after Z in Swedish (code points put Ä before Å); é sorts as e.
+_SWEDISH_ORDER = str.maketrans("åäöé", "{|}e")
+
+
 def _swedish_key(text: str) -> str:
-    # Å, Ä, Ö come after Z in Swedish; code points put Ä before Å.
-    return text.lower().translate(str.maketrans({"å": "{", "ä": "|", "ö": "}", "é": "e"}))
+    return text.lower().translate(_SWEDISH_ORDER)
 
 
 def client_sort_key(name: str, customer_number: str) -> tuple[str, str]:

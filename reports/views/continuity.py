@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
 
 from contacts import access
 from contacts.models import Unit
@@ -48,6 +49,10 @@ DATE_ERRORS = {
     "required": gettext_lazy("Ange ett datum."),
     "invalid": gettext_lazy("Ange datumet som ÅÅÅÅ-MM-DD, till exempel 2025-02-01."),
 }
+
+
+def _htmx(request: HttpRequest) -> HtmxDetails:
+    return request.htmx  # type: ignore[attr-defined]  # set by HtmxMiddleware
 
 
 def report_view(view):  # type: ignore[no-untyped-def]
@@ -85,7 +90,8 @@ class PeriodForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         date_from, date_to = data.get("from"), data.get("to")
         if date_from and date_to:
             if date_to < date_from:
@@ -275,8 +281,9 @@ def continuity_report(request: HttpRequest) -> HttpResponse:
             }
         )
     template = "reports/continuity.html"
-    if request.htmx and request.htmx.target in {"report-table", "report"}:
-        template += "#" + request.htmx.target
+    target = _htmx(request).target if _htmx(request) else None
+    if target in {"report-table", "report"}:
+        template += f"#{target}"
     return render(request, template, context)
 
 
@@ -332,7 +339,7 @@ def continuity_client_visits(request: HttpRequest, client_pk: int) -> HttpRespon
             }
         )
     template = "reports/continuity_client.html"
-    if request.htmx:
+    if _htmx(request):
         template += "#visits"
     return render(request, template, context)
 
@@ -387,7 +394,7 @@ def continuity_kpi(request: HttpRequest) -> HttpResponse:
         context.update(_kpi_context(form))
         context["query"] = form.querystring()
     template = "reports/kpi.html"
-    if request.htmx and request.htmx.target == "kpi":
+    if _htmx(request) and _htmx(request).target == "kpi":
         template += "#kpi"
     return render(request, template, context)
 
