@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -30,13 +31,16 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import CareContactChange, Unit, Visit
 
+if TYPE_CHECKING:  # django-stubs is a development dependency only
+    from django_stubs_ext import StrOrPromise
+
 TZ = ZoneInfo(settings.TIME_ZONE)
 
 
 @dataclass(frozen=True)
 class Mark:
     key: str  # the option's query parameter and the annotation's suffix
-    label: str
+    label: StrOrPromise
     css: str  # colour class of the dot
 
 
@@ -144,7 +148,7 @@ class VisitRow:
     contact_role: str  # "ordinary", "deputy" or ""
 
 
-def rows(visits: QuerySet[Visit] | list[Visit], marks: list[str]) -> list[VisitRow]:
+def rows(visits: Iterable[Visit], marks: list[str]) -> list[VisitRow]:
     return [_row(visit, marks) for visit in visits]
 
 

@@ -4,7 +4,7 @@ and PDF of the same result. Definitions: docs/statistics.md."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
 
 from contacts import access
 from contacts.models import Unit
@@ -51,7 +52,7 @@ class FokStatisticsForm(forms.Form):
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.units = {unit.code: unit for unit in units}
-        self.fields["enhet"].choices = [
+        cast(forms.ChoiceField, self.fields["enhet"]).choices = [
             ("", _("Alla mina enheter")),
             *((unit.code, unit.name) for unit in self.units.values()),
         ]
@@ -90,10 +91,14 @@ def _search(request: HttpRequest) -> tuple[FokStatisticsForm, FokStatistics | No
     return form, result, query.urlencode()
 
 
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
 @require_GET
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
-def fok_statistics_page(request: HttpRequest) -> HttpResponse:
+def fok_statistics_page(request: HtmxHttpRequest) -> HttpResponse:
     form, result, query = _search(request)
     expand = request.GET.get("visa", "")
     context = {

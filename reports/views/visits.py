@@ -4,7 +4,7 @@ and PDF of the same selection. Definitions: docs/statistics.md."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
 
 from contacts import access
 from contacts.models import Unit, Visit
@@ -61,7 +62,9 @@ class VisitOverviewForm(forms.Form):
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.units = {unit.code: unit for unit in units}
-        self.fields["enhet"].choices = [(unit.code, unit.name) for unit in self.units.values()]
+        cast(forms.ChoiceField, self.fields["enhet"]).choices = [
+            (unit.code, unit.name) for unit in self.units.values()
+        ]
         for mark in selectors.MARKS:
             self.fields[mark.key] = forms.BooleanField(label=mark.label, required=False)
 
@@ -127,10 +130,14 @@ def _overview(
     return form, visits, query.urlencode()
 
 
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
 @require_GET
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
-def visit_overview(request: HttpRequest) -> HttpResponse:
+def visit_overview(request: HtmxHttpRequest) -> HttpResponse:
     form, visits, query = _overview(request)
     page_obj = None
     visit_rows: list[selectors.VisitRow] = []
