@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import clients, fok, home
+from .views import clients, fok, home, lifecycle, staff
 from .views import imports as import_views
 from .views import reading as reading_views
 
@@ -11,4 +11,20 @@ urlpatterns = [
     path("mina-brukare/", reading_views.my_clients, name="my_clients"),
     path("planering/", reading_views.planning, name="planning"),
     path("import/", import_views.import_csv, name="import_csv"),
+    path("personal/", staff.staff_list, name="staff_list"),
+    path("personal/<int:pk>/", staff.staff_detail, name="staff_detail"),
+    path("personal/<int:pk>/tillganglighet/", staff.staff_availability, name="staff_availability"),
+    path("personal/<int:pk>/overlamning/", staff.staff_handover, name="staff_handover"),
+    path("brukare/<int:pk>/flytta/", lifecycle.client_move, name="client_move"),
+    path(
+        "brukare/<int:pk>/insats/<int:service_pk>/avsluta/",
+        lifecycle.service_end,
+        name="service_end",
+    ),
+    path(
+        "brukare/<int:pk>/fok/<int:unit_pk>/byte/",
+        lifecycle.contact_change_request,
+        name="contact_change_request",
+    ),
+    path("brukare/<int:pk>/historik/", lifecycle.client_history, name="client_history"),
 ]

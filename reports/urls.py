@@ -3,6 +3,7 @@ from django.urls import path
 from .views import continuity
 from .views import statistics as statistics_views
 from .views import visits as visit_views
+from .views import worklists as worklist_views
 
 urlpatterns = [
     path("kontinuitet/", continuity.continuity_report, name="continuity_report"),
@@ -22,4 +23,5 @@ urlpatterns = [
     path("besok/", visit_views.visit_overview, name="visit_overview"),
     path("besok/csv/", visit_views.visit_overview_csv, name="visit_overview_csv"),
     path("besok/pdf/", visit_views.visit_overview_pdf, name="visit_overview_pdf"),
+    path("arbetslistor/", worklist_views.worklists, name="worklists"),
 ]

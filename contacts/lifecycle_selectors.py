@@ -1,0 +1,254 @@
+"""Read queries for the lifecycle pages: staff list and detail, the bulk
+handover, change requests and the contact history (handbook 1.10–1.11,
+seeds 001 and 003). Each function runs a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from . import selectors
+from .models import (
+    TRANSITIONAL_RULE_END,
+    CareContact,
+    CareContactChange,
+    Client,
+    ContactChangeRequest,
+    Service,
+    Staff,
+    Unit,
+)
+
+Status = CareContact.Status
+
+
+# --- staff list ---------------------------------------------------------------------
+
+
+def _count_contacts(role: str, units: QuerySet[Unit]) -> Coalesce:
+    """Clients (accepted, on ``units``) for whom the outer staff row is ``role``.
+    A subquery rather than a join, so the two counts do not multiply each other."""
+    return Coalesce(
+        Subquery(
+            CareContact.objects.filter(
+                **{role: OuterRef("pk")}, status=Status.ACCEPTED, unit__in=units
+            )
+            .order_by()
+            .values(role)
+            .annotate(n=Count("id"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def staff_list(units: QuerySet[Unit], on: dt.date) -> list[Staff]:
+    """Staff on ``units`` with ``ordinary_count``, ``deputy_count``,
+    ``appointable`` (Staff.may_be_appointed(on) as SQL) and ``my_units``:
+    two queries, whatever the number of staff."""
+    staff = list(
+        Staff.objects.filter(units__in=units)
+        .distinct()
+        .annotate(
+            ordinary_count=_count_contacts("ordinary", units),
+            deputy_count=_count_contacts("deputy", units),
+            appointable=Case(
+                When(Staff.appointable_q(on), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+    unit_names: dict[int, list[str]] = defaultdict(list)
+    through = Staff.units.through
+    for staff_id, name in (
+        through.objects.filter(staff__in=[s.pk for s in staff], unit__in=units)
+        .order_by("unit__name")
+        .values_list("staff_id", "unit__name")
+    ):
+        unit_names[staff_id].append(name)
+    for person in staff:
+        person.my_units = unit_names[person.pk]  # type: ignore[attr-defined]
+    return staff
+
+
+# --- staff detail -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TitleEvidence:
+    """Handbook 1.2 / SoL 3 kap. 3 d §: how the right to the protected title is shown."""
+
+    kind: str  # "certificate", "certificate_later", "transitional", "expired", "missing", "n/a"
+    text: str
+
+    @property
+    def valid(self) -> bool:
+        return self.kind in ("certificate", "transitional")
+
+
+def title_evidence(staff: Staff, on: dt.date) -> TitleEvidence:
+    last_transitional_day = TRANSITIONAL_RULE_END - dt.timedelta(days=1)
+    cert = staff.title_certificate_date
+    if cert is not None and cert <= on:
+        return TitleEvidence(
+            "certificate", _("Bevis från Socialstyrelsen, daterat %(d)s") % {"d": cert.isoformat()}
+        )
+    if staff.permanent_on_2023_07_01:
+        if on < TRANSITIONAL_RULE_END:
+            return TitleEvidence(
+                "transitional",
+                _(
+                    "Övergångsregeln (tillsvidareanställd som undersköterska 2023-07-01), "
+                    "gäller till och med %(d)s"
+                )
+                % {"d": last_transitional_day.isoformat()},
+            )
+        return TitleEvidence(
+            "expired",
+            _("Övergångsregeln gällde till och med %(d)s; bevis saknas")
+            % {"d": last_transitional_day.isoformat()},
+        )
+    if cert is not None:
+        return TitleEvidence(
+            "certificate_later",
+            _("Bevis daterat %(d)s, gäller först från det datumet") % {"d": cert.isoformat()},
+        )
+    if staff.title != Staff.Title.ASSISTANT_NURSE:
+        return TitleEvidence("n/a", _("Bevis saknas (titeln är inte undersköterska)"))
+    return TitleEvidence("missing", _("Bevis saknas"))
+
+
+def assignments_on_units(staff: Staff, units: QuerySet[Unit]) -> list[CareContact]:
+    """The person's current contacts (ordinary or deputy) on ``units``: one query."""
+    return list(selectors.staff_assignments(staff).filter(unit__in=units))
+
+
+# --- bulk handover (seed 003) ---------------------------------------------------------
+
+
+@dataclass
+class HandoverRow:
+    care_contact: CareContact
+    role: str  # what the leaving person is for this client: "ordinary" or "deputy"
+    suggested_ordinary: Staff | None
+    suggested_deputy: Staff | None
+    candidates: list[Staff] = field(default_factory=list)
+
+
+def handover_rows(staff: Staff, units: QuerySet[Unit], on: dt.date) -> list[HandoverRow]:
+    """One row per client on ``units`` where ``staff`` is ordinary or deputy, with
+    selectors.suggested_reassignment and the staff who may be appointed on the
+    client's unit on ``on`` (never the leaving person). Two queries."""
+    contacts = assignments_on_units(staff, units)
+    unit_ids = {cc.unit_id for cc in contacts}
+    pool: dict[int, list[Staff]] = defaultdict(list)
+    if unit_ids:
+        for person in _appointable_by_unit(unit_ids, staff, on):
+            pool[person.pool_unit_id].append(person)  # type: ignore[attr-defined]
+    rows = []
+    for cc in contacts:
+        ordinary, deputy = selectors.suggested_reassignment(cc, staff, on)
+        rows.append(
+            HandoverRow(
+                care_contact=cc,
+                role="ordinary" if cc.ordinary_id == staff.pk else "deputy",
+                suggested_ordinary=ordinary,
+                suggested_deputy=deputy,
+                candidates=pool.get(cc.unit_id, []),
+            )
+        )
+    return rows
+
+
+def _appointable_by_unit(unit_ids: set[int], leaving: Staff, on: dt.date) -> list[Staff]:
+    """Appointable staff on each unit, one row per (person, unit), in one query."""
+    through = Staff.units.through
+    memberships = list(
+        through.objects.filter(unit_id__in=unit_ids)
+        .filter(staff__in=Staff.objects.filter(Staff.appointable_q(on)).exclude(pk=leaving.pk))
+        .select_related("staff")
+        .order_by("staff__last_name", "staff__first_name", "staff_id")
+    )
+    people = []
+    for membership in memberships:
+        person = membership.staff
+        person.pool_unit_id = membership.unit_id  # type: ignore[attr-defined]
+        people.append(person)
+    return people
+
+
+# --- change requests (seed 001) -------------------------------------------------------
+
+
+@dataclass
+class ChangeRequests:
+    open: list[ContactChangeRequest]
+    resolved: list[ContactChangeRequest]
+
+    def __bool__(self) -> bool:
+        return bool(self.open or self.resolved)
+
+
+def change_requests(client: Client, units: QuerySet[Unit] | None = None) -> ChangeRequests:
+    """The client's requests for another contact (optionally only on ``units``),
+    open first, newest first: one query."""
+    qs = ContactChangeRequest.objects.filter(client=client).select_related(
+        "unit",
+        "recorded_by__staff",
+        "resolved_by_change__ordinary",
+        "resolved_by_change__deputy",
+    )
+    if units is not None:
+        qs = qs.filter(unit__in=units)
+    result = ChangeRequests(open=[], resolved=[])
+    for request in qs.order_by("-requested_on", "-id"):
+        (result.resolved if request.resolved_by_change_id else result.open).append(request)
+    return result
+
+
+# --- history ------------------------------------------------------------------------
+
+
+@dataclass
+class UnitStateAsOf:
+    unit: Unit
+    change: CareContactChange | None  # None: no change registered, so "not asked"
+
+    @property
+    def status_label(self) -> str:
+        status = self.change.status if self.change else Status.NOT_ASKED
+        return str(Status(status).label)
+
+
+def states_as_of(client: Client, on: dt.date) -> list[UnitStateAsOf]:
+    """Each unit's status and contacts in force on ``on``: the units with a
+    registered change (selectors.contact_states_for_client_as_of) plus the
+    units the client was on that day without any change yet. Two queries."""
+    by_unit = {c.unit_id: c for c in selectors.contact_states_for_client_as_of(client, on)}
+    units = {c.unit_id: c.unit for c in by_unit.values()}
+    for unit in Unit.objects.filter(
+        pk__in=Service.objects.filter(Service.ongoing_q(on), client=client).values("unit")
+    ):
+        units.setdefault(unit.pk, unit)
+    return [
+        UnitStateAsOf(unit=unit, change=by_unit.get(unit.pk))
+        for unit in sorted(units.values(), key=lambda u: u.name.lower())
+    ]

@@ -1,0 +1,246 @@
+"""A client's lifecycle: moving to another unit (handbook 1.10), ending a
+service (1.11), the client's request for another contact (seed 001), and the
+history of every status and contact change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from contacts import access, lifecycle_selectors, selectors, services
+from contacts.lifecycle_forms import AsOfForm, ChangeRequestForm, ClientMoveForm, ServiceEndForm
+from contacts.models import CareContact, Client, Service
+
+logger = logging.getLogger(__name__)
+
+MANAGE = "contacts.change_carecontact"
+
+
+def _fok_url(client: Client) -> str:
+    return f"{client.get_absolute_url()}?flik=fok"
+
+
+def _done(request: HttpRequest, url: str) -> HttpResponse:
+    """POST-redirect-GET; htmx follows with a full page load of ``url``."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _render(request: HttpRequest, template: str, partial: str, context: Any) -> HttpResponse:
+    if request.htmx and request.method == "POST":
+        template = f"{template}#{partial}"
+    return render(request, template, context)
+
+
+# --- move (handbook 1.10) ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def client_move(request: HttpRequest, pk: int) -> HttpResponse:
+    client = access.get_client_for_user(request.user, pk)
+    if not request.user.has_perm(MANAGE):
+        raise PermissionDenied
+    today = timezone.localdate()
+    # Only units where the user may change contacts: the move changes both.
+    from_units = access.client_units_for_user(request.user, client, today).order_by("name")
+    to_units = access.units_for_user(request.user).order_by("name")
+    if request.method == "POST":
+        form = ClientMoveForm(request.POST, from_units=from_units, to_units=to_units)
+        if form.is_valid():
+            data = form.cleaned_data
+            access.require_change_contacts(request.user, data["from_unit"])
+            access.require_change_contacts(request.user, data["to_unit"])
+            try:
+                services.client_move(
+                    client=client,
+                    from_unit=data["from_unit"],
+                    to_unit=data["to_unit"],
+                    on=data["on"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "%(client)s flyttas från %(from)s till %(to)s från och med %(date)s. "
+                        "Brukaren är ej tillfrågad på %(to)s."
+                    )
+                    % {
+                        "client": client.full_name,
+                        "from": data["from_unit"].name,
+                        "to": data["to_unit"].name,
+                        "date": data["on"].isoformat(),
+                    },
+                )
+                return _done(request, _fok_url(client))
+    else:
+        first = from_units.first()
+        form = ClientMoveForm(
+            initial={"on": today, "from_unit": first.pk if first else None},
+            from_units=from_units,
+            to_units=to_units,
+        )
+    contacts = {
+        cc.unit_id: cc for cc in selectors.client_care_contacts(client).filter(unit__in=from_units)
+    }
+    current = [(unit, contacts.get(unit.pk)) for unit in from_units]
+    context = {"client": client, "form": form, "current": current, "today": today}
+    return _render(request, "contacts/client_move.html", "move-form", context)
+
+
+# --- end a service (handbook 1.11) ------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def service_end(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
+    client = access.get_client_for_user(request.user, pk)
+    service = get_object_or_404(
+        Service.objects.select_related("unit").filter(
+            client=client, unit__in=access.units_for_user(request.user)
+        ),
+        pk=service_pk,
+    )
+    service.client = client
+    access.require_change_contacts(request.user, service.unit)
+    today = timezone.localdate()
+    if request.method == "POST":
+        form = ServiceEndForm(request.POST, start=service.start)
+        if form.is_valid():
+            end = form.cleaned_data["end"]
+            try:
+                services.service_end(service=service, end=end, by=request.user)
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                last_day = services.execution_end(client=client, unit=service.unit)
+                text = _("Insatsen %(service)s avslutas %(date)s.") % {
+                    "service": service.get_kind_display(),
+                    "date": end.isoformat(),
+                }
+                if last_day is not None:
+                    text += " " + _(
+                        "Verkställigheten på %(unit)s avslutas: den fasta omsorgskontakten "
+                        "där upphör från och med %(after)s."
+                    ) % {
+                        "unit": service.unit.name,
+                        "after": (last_day + dt.timedelta(days=1)).isoformat(),
+                    }
+                messages.success(request, text)
+                return _done(request, _fok_url(client))
+            service.refresh_from_db()
+            service.client = client
+    else:
+        form = ServiceEndForm(initial={"end": service.end or today}, start=service.start)
+    others = list(
+        Service.objects.filter(client=client, unit=service.unit)
+        .exclude(pk=service.pk)
+        .order_by("start")
+    )
+    # Other services on the unit that go on after today keep the execution alive.
+    continuing = [s for s in others if s.end is None or s.end >= today]
+    care_contact = (
+        CareContact.objects.filter(client=client, unit=service.unit)
+        .select_related("ordinary", "deputy")
+        .first()
+    )
+    context = {
+        "client": client,
+        "service": service,
+        "form": form,
+        "others": others,
+        "is_last": not continuing,
+        "care_contact": care_contact,
+        "today": today,
+    }
+    return _render(request, "contacts/service_end.html", "end-form", context)
+
+
+# --- the client asks for another contact (seed 001) -------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def contact_change_request(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    client = access.get_client_for_user(request.user, pk)
+    today = timezone.localdate()
+    unit = get_object_or_404(access.client_units_for_user(request.user, client, today), pk=unit_pk)
+    access.require_change_contacts(request.user, unit)
+    if request.method == "POST":
+        form = ChangeRequestForm(request.POST)
+        if form.is_valid():
+            try:
+                change_request = services.contact_change_request_record(
+                    client=client,
+                    unit=unit,
+                    reason=form.cleaned_data["reason"],
+                    requested_on=form.cleaned_data["requested_on"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(
+                    request,
+                    _("Önskemålet om byte är registrerat. Välj ny fast omsorgskontakt nedan."),
+                )
+                url = reverse("fok_edit", args=[client.pk, unit.pk])
+                return _done(request, f"{url}?begaran={change_request.pk}")
+    else:
+        form = ChangeRequestForm(initial={"requested_on": today})
+    context = {
+        "client": client,
+        "unit": unit,
+        "form": form,
+        "care_contact": CareContact.objects.filter(client=client, unit=unit)
+        .select_related("ordinary", "deputy")
+        .first(),
+        "change_requests": lifecycle_selectors.change_requests(
+            client, access.units_for_user(request.user)
+        ),
+    }
+    return _render(request, "contacts/change_request.html", "request-form", context)
+
+
+# --- history ----------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def client_history(request: HttpRequest, pk: int) -> HttpResponse:
+    client = access.get_client_for_user(request.user, pk)
+    today = timezone.localdate()
+    as_of_form = AsOfForm(request.GET if "per" in request.GET else None, initial={"per": today})
+    on = today
+    if as_of_form.is_bound and as_of_form.is_valid():
+        on = as_of_form.cleaned_data["per"]
+    context = {
+        "client": client,
+        "changes": list(selectors.contact_history(client)),
+        "as_of_form": as_of_form,
+        "on": on,
+        "today": today,
+        "states": lifecycle_selectors.states_as_of(client, on),
+        "as_of_valid": not as_of_form.is_bound or as_of_form.is_valid(),
+    }
+    template = "contacts/history.html"
+    if request.htmx:
+        template += "#as-of"
+    return render(request, template, context)

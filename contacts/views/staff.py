@@ -1,0 +1,278 @@
+"""Staff pages for unit managers and coordinators: the list, one person's data
+and clients, availability, and the bulk handover when a contact leaves or is
+away for a long time (handbook 1.2, seed 003)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from contacts import access, lifecycle_selectors, services
+from contacts.lifecycle_forms import HandoverForm, HandoverRowForm, StaffAvailabilityForm
+from contacts.models import Staff, Unit
+
+logger = logging.getLogger(__name__)
+
+MANAGE = "contacts.change_carecontact"
+
+
+def may_view_staff(user: access.AnyUser) -> bool:
+    """Unit managers and coordinators (and administrators, who read reports)."""
+    return bool(
+        user.is_authenticated
+        and (user.has_perm(MANAGE) or user.has_perm("contacts.view_continuity_reports"))
+    )
+
+
+def require_view_staff(user: access.AnyUser) -> None:
+    if not may_view_staff(user):
+        raise PermissionDenied
+
+
+def _units_filter(request: HttpRequest) -> tuple[QuerySet[Unit], Unit | None]:
+    """The user's units, or the one chosen with ?enhet= (404 if not the user's)."""
+    units = access.units_for_user(request.user)
+    raw = request.GET.get("enhet", "")
+    if raw.isdigit():
+        chosen = access.get_unit_for_user(request.user, int(raw))
+        return units.filter(pk=chosen.pk), chosen
+    return units, None
+
+
+@require_GET
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    require_view_staff(request.user)
+    today = timezone.localdate()
+    units, chosen = _units_filter(request)
+    staff = lifecycle_selectors.staff_list(units, today)
+    for person in staff:
+        if not person.appointable:  # type: ignore[attr-defined]
+            person.obstacles = person.appointment_obstacles(today)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "contacts/staff_list.html",
+        {
+            "staff": staff,
+            "today": today,
+            "units": list(access.units_for_user(request.user)),
+            "chosen": chosen,
+        },
+    )
+
+
+def _managed_units(request: HttpRequest) -> QuerySet[Unit]:
+    """Units on which the user may change contacts (access.can_change_contacts)."""
+    if not request.user.has_perm(MANAGE):
+        return Unit.objects.none()
+    return access.units_for_user(request.user)
+
+
+def _may_manage(request: HttpRequest, staff: Staff) -> bool:
+    return any(
+        access.can_change_contacts(request.user, unit)
+        for unit in staff.units.filter(pk__in=access.units_for_user(request.user))[:1]
+    )
+
+
+def _detail_context(
+    request: HttpRequest, staff: Staff, form: StaffAvailabilityForm | None = None
+) -> dict[str, Any]:
+    today = timezone.localdate()
+    units = access.units_for_user(request.user)
+    assignments = lifecycle_selectors.assignments_on_units(staff, units)
+    may_manage = _may_manage(request, staff)
+    if form is None and may_manage:
+        form = StaffAvailabilityForm(
+            initial={
+                "available": "1" if staff.available else "0",
+                "employment_end": staff.employment_end,
+            }
+        )
+    return {
+        "person": staff,
+        "today": today,
+        "evidence": lifecycle_selectors.title_evidence(staff, today),
+        "appointable": staff.may_be_appointed(today),
+        "obstacles": staff.appointment_obstacles(today),
+        "person_units": list(staff.units.filter(pk__in=units)),
+        "as_ordinary": [cc for cc in assignments if cc.ordinary_id == staff.pk],
+        "as_deputy": [cc for cc in assignments if cc.deputy_id == staff.pk],
+        "assignment_count": len(assignments),
+        "leaving": not staff.available or staff.employment_end is not None,
+        "may_manage": may_manage,
+        "form": form,
+    }
+
+
+@require_GET
+@login_required
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_view_staff(request.user)
+    staff = access.get_staff_for_user(request.user, pk)
+    return render(request, "contacts/staff_detail.html", _detail_context(request, staff))
+
+
+@require_POST
+@login_required
+def staff_availability(request: HttpRequest, pk: int) -> HttpResponse:
+    staff = access.get_staff_for_user(request.user, pk)
+    if not _may_manage(request, staff):
+        raise PermissionDenied
+    form = StaffAvailabilityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.staff_update_availability(
+                staff=staff,
+                available=form.cleaned_data["available"],
+                employment_end=form.cleaned_data["employment_end"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            text = _("Uppgifterna om %(person)s sparades.") % {"person": staff}
+            url = reverse("staff_detail", args=[staff.pk])
+            if not request.htmx:
+                messages.success(request, text)
+                return redirect(url)
+            context = _detail_context(request, staff)
+            context["notice"] = text
+            return render(request, "contacts/staff_detail.html#staff-body", context)
+    else:
+        staff.refresh_from_db()
+    context = _detail_context(request, staff, form)
+    template = "contacts/staff_detail.html"
+    if request.htmx:
+        template += "#staff-body"
+    return render(request, template, context)
+
+
+# --- bulk handover ----------------------------------------------------------------------
+
+
+def _row_forms(
+    rows: list[lifecycle_selectors.HandoverRow], data: Any = None
+) -> list[tuple[lifecycle_selectors.HandoverRow, HandoverRowForm]]:
+    pairs = []
+    for row in rows:
+        initial = {
+            "ordinary": row.suggested_ordinary.pk if row.suggested_ordinary else "",
+            "deputy": row.suggested_deputy.pk if row.suggested_deputy else "",
+        }
+        form = HandoverRowForm(
+            data,
+            initial=initial,
+            candidates=row.candidates,
+            prefix=f"r{row.care_contact.pk}",
+            auto_id="id_%s",
+        )
+        pairs.append((row, form))
+    return pairs
+
+
+def _effective_from(data: Any, today: dt.date) -> dt.date:
+    """The date the pickers are for: the posted one if it parses, else today."""
+    probe = HandoverForm(data)
+    probe.is_valid()
+    return probe.cleaned_data.get("effective") or today
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def staff_handover(request: HttpRequest, pk: int) -> HttpResponse:
+    staff = access.get_staff_for_user(request.user, pk)
+    if not _may_manage(request, staff):
+        raise PermissionDenied
+    today = timezone.localdate()
+    units = _managed_units(request)
+    if request.method != "POST":
+        rows = lifecycle_selectors.handover_rows(staff, units, today)
+        form = HandoverForm(initial={"effective": today})
+        return _render_handover(request, staff, form, _row_forms(rows))
+
+    effective = _effective_from(request.POST, today)
+    rows = lifecycle_selectors.handover_rows(staff, units, effective)
+    form = HandoverForm(request.POST)
+    pairs = _row_forms(rows, request.POST)
+    # Validate every row (no short-circuit), so each row shows its own errors.
+    rows_valid = [row_form.is_valid() for _row, row_form in pairs]
+    if form.is_valid() and all(rows_valid):
+        try:
+            changes = services.care_contacts_reassign(
+                reassignments=[
+                    services.Reassignment(
+                        care_contact=row.care_contact,
+                        ordinary=row_form.cleaned_data["ordinary"],
+                        deputy=row_form.cleaned_data["deputy"],
+                    )
+                    for row, row_form in pairs
+                ],
+                effective=form.cleaned_data["effective"],
+                handover_note=form.cleaned_data["handover_note"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            by_row = {str(row.care_contact.pk): row_form for row, row_form in pairs}
+            for key, texts in error.message_dict.items():
+                if key in by_row:
+                    by_row[key].add_error(None, texts)
+                elif key in form.fields:
+                    form.add_error(key, texts)
+                else:
+                    form.add_error(None, texts)
+        except Exception:
+            # The whole reassignment (with its journal notes) has been rolled back.
+            logger.exception("Bulk reassignment for staff %s failed", staff.pk)
+            form.add_error(None, _("Överlämningen kunde inte sparas. Inget har ändrats."))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Överlämningen är sparad: %(n)s brukare har fått ny fast omsorgskontakt.",
+                    "Överlämningen är sparad: %(n)s brukare har fått ny fast omsorgskontakt.",
+                    len(changes),
+                )
+                % {"n": len(changes)}
+                + (" " + _("Journalanteckningar skapade.") if changes else ""),
+            )
+            url = reverse("staff_detail", args=[staff.pk])
+            if request.htmx:
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = url
+                return response
+            return redirect(url)
+    return _render_handover(request, staff, form, pairs, failed=True)
+
+
+def _render_handover(
+    request: HttpRequest,
+    staff: Staff,
+    form: HandoverForm,
+    pairs: list[tuple[lifecycle_selectors.HandoverRow, HandoverRowForm]],
+    failed: bool = False,
+) -> HttpResponse:
+    context = {
+        "person": staff,
+        "form": form,
+        "pairs": pairs,
+        "failed": failed,
+        "row_errors": sum(1 for _row, row_form in pairs if row_form.errors),
+    }
+    template = "contacts/staff_handover.html"
+    if request.htmx:
+        template += "#handover-form"
+    return render(request, template, context)
