@@ -4,7 +4,7 @@ the write itself is contacts.services.care_contact_change."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -80,12 +80,13 @@ class CareContactForm(forms.Form):
         self.client = client
         self.unit = unit
         candidates = reading.candidates_for_client(client=client, unit=unit, on=on)
-        self.fields["ordinary"].queryset = candidates
-        self.fields["deputy"].queryset = candidates
+        for name in ("ordinary", "deputy"):
+            cast(CandidateField, self.fields[name]).queryset = candidates
         self.no_need_warnings = no_need_warnings(client=client, unit=unit, on=on)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         status = data.get("status")
         if status is None:
             return data

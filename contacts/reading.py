@@ -12,7 +12,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import (
     Count,
     IntegerField,
@@ -28,7 +27,7 @@ from django.utils import timezone
 from . import access, selectors
 from .models import CareContact, CareContactChange, Client, Service, Staff, Unit, Visit
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = access.AnyUser
 
 # "Most frequent visitors": performed visits in this many days before now.
 VISITOR_WINDOW_DAYS = 28
@@ -65,7 +64,7 @@ class UnitContact:
 
     @property
     def plan_updated(self) -> bool:
-        return bool(self.latest_change is not None and self.latest_change.plan_count)
+        return bool(getattr(self.latest_change, "plan_count", 0))
 
 
 @dataclass
@@ -183,7 +182,7 @@ def candidates_for_client(*, client: Client, unit: Unit, on: dt.date) -> QuerySe
         .order_by()
         .values("staff_id")
         .annotate(n=Count("visit_id"))
-        .values("n")
+        .values("n")  # type: ignore[misc]  # the annotation, unknown to the stubs
     )
 
     def load(role: str) -> Subquery:

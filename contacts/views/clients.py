@@ -10,9 +10,15 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
 
 from contacts import access, reading
 from contacts.models import Client
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
 
 # Handbook 1.4: the tabs of "Brukare: Personuppgifter", in order, as (?flik=, label).
 TABS = [
@@ -37,7 +43,7 @@ def _optional_url(name: str, *args: Any, query: str = "") -> str | None:
 
 
 def record_context(
-    request: HttpRequest, client: Client, *, tab: str, editing: Any = None
+    request: HtmxHttpRequest, client: Client, *, tab: str, editing: Any = None
 ) -> dict[str, Any]:
     """Everything client_detail.html needs; also used by the edit view, which
     shows the form inside the FOK tab."""
@@ -61,7 +67,7 @@ def record_context(
     }
 
 
-def render_record(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+def render_record(request: HtmxHttpRequest, context: dict[str, Any]) -> HttpResponse:
     template = "contacts/client_detail.html"
     if request.htmx:
         template += "#record"
@@ -73,7 +79,7 @@ def render_record(request: HttpRequest, context: dict[str, Any]) -> HttpResponse
 
 @require_GET
 @login_required
-def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def client_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     client = access.get_client_for_user(request.user, pk)
     tab = request.GET.get("flik", DEFAULT_TAB)
     if tab not in TAB_KEYS:

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,14 +19,14 @@ from contacts import access, services
 from contacts.forms import CareContactForm
 from contacts.models import CareContact, CareContactChange, Client, Unit
 
-from .clients import record_context, render_record
+from .clients import HtmxHttpRequest, record_context, render_record
 
 logger = logging.getLogger(__name__)
 
 Status = CareContact.Status
 
 
-def _get_client_and_unit(request: HttpRequest, pk: int, unit_pk: int) -> tuple[Client, Unit]:
+def _get_client_and_unit(request: HtmxHttpRequest, pk: int, unit_pk: int) -> tuple[Client, Unit]:
     """404 for a client or unit outside the user's units (or a unit the client
     has no ongoing service on), 403 for a user who may not change contacts."""
     client = access.get_client_for_user(request.user, pk)
@@ -77,7 +77,7 @@ def _describe(change: CareContactChange) -> str:
 
 
 def _render_form(
-    request: HttpRequest, client: Client, unit: Unit, form: CareContactForm
+    request: HtmxHttpRequest, client: Client, unit: Unit, form: CareContactForm
 ) -> HttpResponse:
     # The form replaces the unit's section; the rest of the tab (handbook 1.5:
     # the contacts on the client's other units) stays visible around it.
@@ -89,7 +89,7 @@ def _render_form(
     return render(request, "contacts/client_detail.html", context)
 
 
-def _done(request: HttpRequest, client: Client) -> HttpResponse:
+def _done(request: HtmxHttpRequest, client: Client) -> HttpResponse:
     """POST-redirect-GET for the plain form; the record fragment for htmx."""
     url = f"{client.get_absolute_url()}?flik=fok"
     if not request.htmx:
@@ -103,7 +103,7 @@ def _done(request: HttpRequest, client: Client) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def fok_edit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+def fok_edit(request: HtmxHttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     client, unit = _get_client_and_unit(request, pk, unit_pk)
     today: dt.date = timezone.localdate()
     if request.method != "POST":
@@ -122,7 +122,7 @@ def fok_edit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
                 deputy=data["deputy"],
                 reason=data["reason"],
                 effective=today,
-                by=request.user,
+                by=request.user,  # type: ignore[arg-type]  # login_required
             )
         except ValidationError as error:
             form.add_service_errors(error)

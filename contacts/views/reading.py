@@ -16,13 +16,15 @@ from django.views.decorators.http import require_GET
 
 from contacts import access, reading
 
+from .clients import HtmxHttpRequest
+
 VIEW_DAY = "dag"
 VIEW_WEEK = "vecka"
 
 
 @require_GET
 @login_required
-def my_clients(request: HttpRequest) -> HttpResponse:
+def my_clients(request: HtmxHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     today = timezone.localdate()
     context = {"q": q, "today": today, **reading.my_clients(user=request.user, on=today, q=q)}
