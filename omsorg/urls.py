@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("journal/", include("journal.urls")),
+    path("plan/", include("plans.urls")),
     path("rapporter/", include("reports.urls")),
     path("", include("contacts.urls")),
 ]

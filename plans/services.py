@@ -1,38 +1,256 @@
+"""Every write of implementation plans goes through these functions."""
+
 from __future__ import annotations
 
-from django.db import transaction
-from django.utils import timezone
+import datetime as dt
 
-from contacts.models import CareContactChange
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contacts import selectors as contact_selectors
+from contacts.models import CareContactChange, Client, Service, Unit
 
 from .models import ImplementationPlan
 
+User = AbstractBaseUser
+
+# The fields a user fills in; contacts are never typed in, they follow the
+# client's care contact on the unit.
+PLAN_FIELDS = (
+    "period_start",
+    "period_end",
+    "established",
+    "revised",
+    "participated",
+    "participation_comment",
+    "important_information",
+    "follow_up_date",
+)
+
+
+def _validate(plan: ImplementationPlan, *, today: dt.date) -> None:
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    start, end = plan.period_start, plan.period_end
+    if start is None:
+        add("period_start", _("Ange när perioden börjar."))
+    if end is not None and start is not None and end < start:
+        add("period_end", _("Perioden kan inte sluta före den börjar."))
+    if plan.established is None:
+        add("established", _("Ange när planen upprättades."))
+    elif plan.established > today:
+        add("established", _("Datumet då planen upprättades kan inte vara i framtiden."))
+    if plan.revised is not None:
+        if plan.revised > today:
+            add("revised", _("Datumet för revideringen kan inte vara i framtiden."))
+        if plan.established is not None and plan.revised < plan.established:
+            add("revised", _("Planen kan inte ha reviderats före den upprättades."))
+    if plan.follow_up_date is not None and start is not None:
+        if plan.follow_up_date < start:
+            add("follow_up_date", _("Uppföljningen kan inte vara före periodens början."))
+        elif end is not None and plan.follow_up_date > end:
+            add("follow_up_date", _("Uppföljningen ska ligga inom planens period."))
+    if plan.participated is None:
+        add("participated", _("Ange om brukaren har varit delaktig."))
+    elif plan.participated is False and not plan.participation_comment.strip():
+        add(
+            "participation_comment",
+            _("Beskriv varför brukaren inte har varit delaktig."),
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_no_overlap(plan: ImplementationPlan) -> None:
+    """One active plan per client and unit: no two periods may share a day."""
+    others = ImplementationPlan.objects.filter(client=plan.client, unit=plan.unit).exclude(
+        pk=plan.pk
+    )
+    # [start, end] overlaps [s, e] when start <= e and s <= end (open end = infinity).
+    overlap = others.filter(Q(period_end__isnull=True) | Q(period_end__gte=plan.period_start))
+    if plan.period_end is not None:
+        overlap = overlap.filter(period_start__lte=plan.period_end)
+    clash = overlap.order_by("period_start").first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "period_start": [
+                    _(
+                        "Brukaren har redan en genomförandeplan på %(unit)s för perioden "
+                        "%(start)s – %(end)s. Avsluta den innan en ny plan läggs upp."
+                    )
+                    % {
+                        "unit": plan.unit.name,
+                        "start": clash.period_start.isoformat(),
+                        "end": clash.period_end.isoformat()
+                        if clash.period_end
+                        else _("tillsvidare"),
+                    }
+                ]
+            }
+        )
+
+
+def _lock_client(client: Client) -> None:
+    # Serialises plan writes per client, so two simultaneous "new plan" posts
+    # cannot both pass the overlap check.
+    Client.objects.select_for_update().filter(pk=client.pk).exists()
+
+
+def _set_contacts(plan: ImplementationPlan, *, on: dt.date) -> bool:
+    """Copy the care contact in force on ``on`` to the plan; True if it changed."""
+    state = contact_selectors.contact_state_as_of(client=plan.client, unit=plan.unit, on=on)
+    if (plan.fok_ordinary_id, plan.fok_deputy_id, plan.contacts_change_id) == (
+        state.ordinary_id,
+        state.deputy_id,
+        state.change_id,
+    ):
+        return False
+    plan.fok_ordinary_id = state.ordinary_id
+    plan.fok_deputy_id = state.deputy_id
+    plan.contacts_change_id = state.change_id
+    plan.contacts_updated_at = timezone.now()
+    return True
+
 
 @transaction.atomic
-def plan_update_contacts(*, change: CareContactChange) -> ImplementationPlan | None:
-    """Handbook 1.7: the active implementation plan shows the current contacts."""
-    today = timezone.localdate()
-    if change.effective > today:
-        return None
-    plan = (
-        ImplementationPlan.objects.select_for_update()
-        .filter(ImplementationPlan.active_q(today), client=change.client, unit=change.unit)
-        .order_by("-period_start", "-id")
-        .first()
-    )
-    if plan is None:
-        return None
-    plan.fok_ordinary = change.ordinary
-    plan.fok_deputy = change.deputy
-    plan.contacts_change = change
-    plan.contacts_updated_at = timezone.now()
-    plan.save(
-        update_fields=[
-            "fok_ordinary",
-            "fok_deputy",
-            "contacts_change",
-            "contacts_updated_at",
-            "updated_at",
-        ]
-    )
+def plan_create(
+    *,
+    client: Client,
+    unit: Unit,
+    by: User | None,
+    today: dt.date | None = None,
+    **fields: object,
+) -> ImplementationPlan:
+    """A new plan for the client on the unit, showing the current contacts at once."""
+    today = today or timezone.localdate()
+    unknown = set(fields) - set(PLAN_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown plan fields: {sorted(unknown)}")
+    _lock_client(client)
+    plan = ImplementationPlan(client=client, unit=unit, created_by=by, changed_by=by)
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    plan.participation_comment = (plan.participation_comment or "").strip()
+    plan.important_information = (plan.important_information or "").strip()
+    _validate(plan, today=today)
+    if not Service.objects.filter(client=client, unit=unit).exists():
+        raise ValidationError(
+            {"unit": [_("Brukaren har ingen insats på %(unit)s.") % {"unit": unit.name}]}
+        )
+    _check_no_overlap(plan)
+    _set_contacts(plan, on=today)
+    plan.full_clean()
+    plan.save()
     return plan
+
+
+@transaction.atomic
+def plan_update(
+    *,
+    plan: ImplementationPlan,
+    by: User | None,
+    today: dt.date | None = None,
+    **fields: object,
+) -> ImplementationPlan:
+    today = today or timezone.localdate()
+    unknown = set(fields) - set(PLAN_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown plan fields: {sorted(unknown)}")
+    _lock_client(plan.client)
+    plan = ImplementationPlan.objects.select_for_update().get(pk=plan.pk)
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    plan.participation_comment = (plan.participation_comment or "").strip()
+    plan.important_information = (plan.important_information or "").strip()
+    _validate(plan, today=today)
+    _check_no_overlap(plan)
+    plan.changed_by = by
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def plan_end(*, plan: ImplementationPlan, end: dt.date, by: User | None) -> ImplementationPlan:
+    """Avsluta: the plan's period ends on ``end`` (the last day it applies)."""
+    _lock_client(plan.client)
+    plan = ImplementationPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.period_end is not None:
+        raise ValidationError(
+            {"end": [_("Planen är redan avslutad %(date)s.") % {"date": plan.period_end}]}
+        )
+    if end < plan.period_start:
+        raise ValidationError({"end": [_("Planen kan inte avslutas före periodens början.")]})
+    plan.period_end = end
+    plan.changed_by = by
+    update = ["period_end", "changed_by", "updated_at"]
+    if plan.follow_up_date is not None and plan.follow_up_date > end:
+        # A follow-up after the end would never happen: drop it with the plan.
+        plan.follow_up_date = None
+        update.append("follow_up_date")
+    plan.save(update_fields=update)
+    return plan
+
+
+def _open_plans(client: Client, unit: Unit, on: dt.date):  # type: ignore[no-untyped-def]
+    # Plans that apply on ``on`` or later: the active one and any planned ahead.
+    return ImplementationPlan.objects.select_for_update().filter(
+        Q(period_end__isnull=True) | Q(period_end__gte=on), client=client, unit=unit
+    )
+
+
+@transaction.atomic
+def plan_update_contacts(*, change: CareContactChange) -> list[ImplementationPlan]:
+    """Handbook 1.7: the ongoing implementation plan shows the current contacts.
+
+    Called by plans.receivers inside the care-contact change's transaction. The
+    plan shows the contacts in force today: a change effective later is applied
+    by plan_contacts_refresh when its day has come."""
+    today = timezone.localdate()
+    updated = []
+    for plan in _open_plans(change.client, change.unit, today):
+        if _set_contacts(plan, on=today):
+            plan.save(
+                update_fields=[
+                    "fok_ordinary",
+                    "fok_deputy",
+                    "contacts_change",
+                    "contacts_updated_at",
+                    "updated_at",
+                ]
+            )
+            updated.append(plan)
+    return updated
+
+
+@transaction.atomic
+def plan_contacts_refresh(*, client: Client, on: dt.date | None = None) -> int:
+    """Bring the client's open plans up to date with contact changes whose
+    effective date has come since they were recorded (pages call this before
+    showing or printing plans, so no scheduler is needed)."""
+    on = on or timezone.localdate()
+    count = 0
+    plans = ImplementationPlan.objects.select_for_update().filter(
+        Q(period_end__isnull=True) | Q(period_end__gte=on), client=client
+    )
+    for plan in plans:
+        if _set_contacts(plan, on=on):
+            plan.save(
+                update_fields=[
+                    "fok_ordinary",
+                    "fok_deputy",
+                    "contacts_change",
+                    "contacts_updated_at",
+                    "updated_at",
+                ]
+            )
+            count += 1
+    return count

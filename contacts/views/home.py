@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from contacts import access, selectors, services
+from plans.selectors import overdue_plans
 
 # The start-page card shows this many clients per unit; the rest behind a link.
 CARD_LIMIT = 25
@@ -28,4 +29,14 @@ def home(request: HttpRequest) -> HttpResponse:
                 "on_unit": selectors.clients_on_unit(unit, today).count(),
             }
         )
-    return render(request, "contacts/home.html", {"cards": cards, "today": today})
+    # Seed 003 plan deadlines per unit: two queries for all the user's units.
+    overdue = overdue_plans([card["unit"] for card in cards], today)
+    plan_cards = []
+    for card in cards:
+        items = [item for item in overdue if item.unit_id == card["unit"].pk]
+        plan_cards.append({"unit": card["unit"], "items": items[:CARD_LIMIT], "count": len(items)})
+    return render(
+        request,
+        "contacts/home.html",
+        {"cards": cards, "plan_cards": plan_cards, "today": today},
+    )

@@ -1,0 +1,159 @@
+"""Reads for implementation plans: the client's plans and the deadlines of seed 003.
+
+Deadlines, for each client with an ongoing service on a unit on day ``on``:
+
+* missing: no plan is active on ``on`` and more than NEW_PLAN_DAYS (14) days
+  have passed since the start of the client's ongoing services on the unit
+  (the earliest start among services ongoing on ``on``);
+* revision: the active plan was last revised (or, if never revised,
+  established) more than REVISION_MONTHS (6) months before ``on``;
+* follow-up: the active plan's follow-up date has passed.
+
+A deadline day itself is not overdue: "within 14 days" includes day 14."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Min, QuerySet, TextChoices
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Client, Service, Unit
+
+from .models import NEW_PLAN_DAYS, REVISION_MONTHS, ImplementationPlan, add_months
+
+
+class FlagKind(TextChoices):
+    MISSING = "missing", _("Genomförandeplan saknas")
+    REVISION = "revision", _("Revidering försenad")
+    FOLLOW_UP = "follow_up", _("Uppföljningsdatum har passerat")
+
+
+@dataclass(frozen=True)
+class PlanFlag:
+    kind: str
+    due: dt.date
+
+    @property
+    def label(self) -> str:
+        return str(FlagKind(self.kind).label)
+
+
+@dataclass(frozen=True)
+class OverduePlan:
+    """What to do about one client's plan on one unit."""
+
+    client_id: int
+    client_name: str
+    personal_id: str
+    customer_number: str
+    unit_id: int
+    unit_name: str
+    plan_id: int | None
+    flags: tuple[PlanFlag, ...] = field(default_factory=tuple)
+
+    @property
+    def first_due(self) -> dt.date:
+        return min(flag.due for flag in self.flags)
+
+    @property
+    def kinds(self) -> set[str]:
+        return {flag.kind for flag in self.flags}
+
+    @property
+    def url(self) -> str:
+        return reverse("plan_list", args=[self.client_id])
+
+
+def _overdue(
+    services: QuerySet[Service], plans: QuerySet[ImplementationPlan], on: dt.date
+) -> list[OverduePlan]:
+    # Query 1: per client and unit, the start of the ongoing services.
+    starts = (
+        services.filter(Service.ongoing_q(on))
+        .values(
+            "client_id",
+            "unit_id",
+            "client__first_name",
+            "client__last_name",
+            "client__personal_id",
+            "client__customer_number",
+            "unit__name",
+        )
+        .annotate(first_start=Min("start"))
+        .order_by()
+    )
+    # Query 2: the plans active on ``on`` (at most one per client and unit).
+    active = {
+        (plan["client_id"], plan["unit_id"]): plan
+        for plan in plans.filter(ImplementationPlan.active_q(on)).values(
+            "id", "client_id", "unit_id", "period_start", "established", "revised", "follow_up_date"
+        )
+    }
+    result = []
+    for row in starts:
+        plan = active.get((row["client_id"], row["unit_id"]))
+        flags: list[PlanFlag] = []
+        if plan is None:
+            due = row["first_start"] + dt.timedelta(days=NEW_PLAN_DAYS)
+            if on > due:
+                flags.append(PlanFlag(FlagKind.MISSING, due))
+        else:
+            last = plan["revised"] or plan["established"] or plan["period_start"]
+            revision_due = add_months(last, REVISION_MONTHS)
+            if on > revision_due:
+                flags.append(PlanFlag(FlagKind.REVISION, revision_due))
+            if plan["follow_up_date"] is not None and on > plan["follow_up_date"]:
+                flags.append(PlanFlag(FlagKind.FOLLOW_UP, plan["follow_up_date"]))
+        if flags:
+            result.append(
+                OverduePlan(
+                    client_id=row["client_id"],
+                    client_name=f"{row['client__first_name']} {row['client__last_name']}",
+                    personal_id=row["client__personal_id"],
+                    customer_number=row["client__customer_number"],
+                    unit_id=row["unit_id"],
+                    unit_name=row["unit__name"],
+                    plan_id=plan["id"] if plan else None,
+                    flags=tuple(sorted(flags, key=lambda f: f.due)),
+                )
+            )
+    result.sort(key=lambda o: (o.unit_name, o.first_due, o.client_name))
+    return result
+
+
+def overdue_plans(units: QuerySet[Unit] | Iterable[Unit], on: dt.date) -> list[OverduePlan]:
+    """Clients on ``units`` whose plan is missing or overdue on ``on``: two
+    queries, whatever the number of units and clients."""
+    return _overdue(
+        Service.objects.filter(unit__in=units),
+        ImplementationPlan.objects.filter(unit__in=units),
+        on,
+    )
+
+
+def plan_flags_for_client(
+    client: Client, on: dt.date, *, units: QuerySet[Unit] | Iterable[Unit] | None = None
+) -> list[OverduePlan]:
+    """The plan deadlines for one client on each unit they are on (optionally
+    only ``units``, e.g. the viewer's units). For plans/_plan_flags.html."""
+    services = Service.objects.filter(client=client)
+    plans = ImplementationPlan.objects.filter(client=client)
+    if units is not None:
+        services = services.filter(unit__in=units)
+        plans = plans.filter(unit__in=units)
+    return _overdue(services, plans, on)
+
+
+def client_plans(client: Client, units: QuerySet[Unit]) -> QuerySet[ImplementationPlan]:
+    """The client's plans on ``units``, newest first, with what the page shows."""
+    return (
+        ImplementationPlan.objects.filter(client=client, unit__in=units)
+        .select_related(
+            "unit", "fok_ordinary", "fok_deputy", "created_by__staff", "changed_by__staff"
+        )
+        .order_by("unit__name", "-period_start", "-id")
+    )

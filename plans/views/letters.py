@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from contacts import access
+from contacts import selectors as contact_selectors
+from contacts.models import CareContact, Service, Staff
+from reports.pdf import pdf_response, render_pdf
+
+
+@require_GET
+@login_required
+def contact_letter(request: HttpRequest, client_pk: int, unit_pk: int) -> HttpResponse:
+    """ "Din fasta omsorgskontakt": the written information to the client
+    (seeds 000, 001, 003): who the contacts are, what the role means, that the
+    client may ask for another contact, and whom to call."""
+    client = access.get_client_for_user(request.user, client_pk)
+    unit = access.get_unit_for_user(request.user, unit_pk)
+    if not Service.objects.filter(client=client, unit=unit).exists():
+        raise Http404
+    today = timezone.localdate()
+    state = contact_selectors.contact_state_as_of(client=client, unit=unit, on=today)
+    if state.status != CareContact.Status.ACCEPTED:
+        return render(
+            request,
+            "letters/not_available.html",
+            {"client": client, "unit": unit, "status": CareContact.Status(state.status)},
+        )
+    staff = Staff.objects.in_bulk([i for i in (state.ordinary_id, state.deputy_id) if i])
+    # Whom to call about the contact: the unit's manager, when registered as staff.
+    managers = list(
+        Staff.objects.filter(units=unit, title=Staff.Title.UNIT_MANAGER).order_by(
+            "last_name", "first_name"
+        )[:1]
+    )
+    context = {
+        "client": client,
+        "unit": unit,
+        "ordinary": staff.get(state.ordinary_id),
+        "deputy": staff.get(state.deputy_id) if state.deputy_id else None,
+        "manager": managers[0] if managers else None,
+        "today": today,
+    }
+    pdf = render_pdf("letters/contact_letter.html", context, request=request)
+    return pdf_response(pdf, f"fast-omsorgskontakt-{client.customer_number}.pdf")
