@@ -54,9 +54,10 @@ def test_coordinator_runs_sorts_and_drills_into_the_report(
     shot(page, "continuity-desktop")
 
     # Sort by staff, most first: Agda (3) then the two with 2.
-    page.get_by_role("link", name="Personal").first.click()
+    table = page.get_by_test_id("continuity-table")
+    table.get_by_role("link", name="Personal").click()
     page.wait_for_url("**sort=staff**")
-    page.get_by_role("link", name="Personal").first.click()
+    table.get_by_role("link", name="Personal").click()
     page.wait_for_url("**sort=-staff**")
     expect(page.get_by_test_id("continuity-table").locator("tbody th a")).to_have_text(
         ["Agda Testsson", "Börje Kvist", "Osten Test", "Alberta MultiUnit", "Balder Den Vackre",
@@ -90,7 +91,7 @@ def test_sorting_and_drill_down_work_without_javascript(
     try:
         login(page, live_server, "samordnare")
         page.goto(f"{live_server.url}/rapporter/kontinuitet/?unit=U1&from=2025-02-01&to=2025-02-16")
-        page.get_by_role("link", name="Besök").nth(1).click()  # nav has "Besök" too
+        page.get_by_test_id("continuity-table").get_by_role("link", name="Besök").click()
         page.wait_for_url("**sort=visits**")
         page.get_by_role("link", name="Börje Kvist").click()
         page.wait_for_url("**/brukare/**")
@@ -103,6 +104,11 @@ def test_bad_dates_show_a_message(page, live_server, unit, coordinator):
     login(page, live_server, "samordnare")
     page.goto(f"{live_server.url}/rapporter/kontinuitet/?unit=U1&from=2025-02-31&to=2025-02-16")
     assert page.get_by_test_id("error-from").inner_text().startswith("Ange datumet som ÅÅÅÅ-MM-DD")
+    # Through htmx too: the form is swapped with its message.
+    page.get_by_label("Från och med").fill("2025-02-01")
+    page.get_by_label("Till och med").fill("")
+    page.get_by_role("button", name="Visa").click()
+    expect(page.get_by_test_id("error-to")).to_have_text("Ange ett datum.")
 
 
 def test_kpi_page_shows_median_and_trend(page, live_server, unit, coordinator):
