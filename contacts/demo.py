@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -289,7 +289,7 @@ class Step:
 @dataclass
 class PairPlan:
     unit: str
-    services: list[tuple[str, dt.date, dt.date | None]]
+    services: Sequence[tuple[str, dt.date, dt.date | None]]
     steps: list[Step] = field(default_factory=list)
     visits: str = ""  # visit profile
     double: bool = False
@@ -389,7 +389,7 @@ def staff_specs(seed: int, ids: _Ids) -> list[StaffSpec]:
             spec.email = f"{_fold(spec.first_name)}.{_fold(spec.last_name)}@ekdala.example.org"
             spec.hsa_id = f"SE2321000099-E{index:05d}"
 
-    def person(first: str, last: str, female: bool) -> str:
+    def person(female: bool) -> str:
         birth = dt.date(rng.randint(1962, 2002), rng.randint(1, 12), rng.randint(1, 28))
         return ids.personnummer(birth, female)
 
@@ -401,11 +401,7 @@ def staff_specs(seed: int, ids: _Ids) -> list[StaffSpec]:
             signature=signature(user.first_name, user.last_name),
             first_name=user.first_name,
             last_name=user.last_name,
-            personal_id=person(
-                user.first_name,
-                user.last_name,
-                user.first_name != "Johan" and user.first_name != "Peter",
-            ),
+            personal_id=person(user.first_name in FEMALE_NAMES),
             title=user.staff_title,
             units=list(user.units),
             username=user.username,
@@ -424,7 +420,7 @@ def staff_specs(seed: int, ids: _Ids) -> list[StaffSpec]:
             signature=signature("Hanna", "Wallin"),
             first_name="Hanna",
             last_name="Wallin",
-            personal_id=person("Hanna", "Wallin", True),
+            personal_id=person(True),
             title=Title.COORDINATOR,
             units=["HT-SODRA", "HT-OSTRA"],
         )
@@ -461,7 +457,7 @@ def staff_specs(seed: int, ids: _Ids) -> list[StaffSpec]:
             signature=signature(first, last),
             first_name=first,
             last_name=last,
-            personal_id=person(first, last, female),
+            personal_id=person(female),
             title=title,
             units=units,
         )
@@ -575,6 +571,7 @@ class _Planner:
         if rng.random() < 0.25:
             when = self.today - dt.timedelta(days=rng.randint(8, 340))
             if accept + dt.timedelta(days=30) <= when <= last:
+                new_ordinary: Staff | None
                 if deputy is not None and deputy.may_be_appointed(when) and rng.random() < 0.5:
                     new_ordinary = deputy
                 else:
@@ -948,7 +945,7 @@ def _choose(
         return ordinary
     if deputy is not None and deputy is not exclude and r < 0.62:
         return deputy
-    if r > 0.95:
+    if r > 0.9:
         pool = everyone
     choices = [s for s in pool if s is not exclude] or pool
     return rng.choice(choices)
@@ -1008,7 +1005,8 @@ def visit_rows(
                 elif r < 0.06:
                     staff = []  # performed, but nobody registered on it
             r = rng.random()
-            receipt, afterwards = Visit.Receipt.COMPLETE, False
+            receipt: str = Visit.Receipt.COMPLETE
+            afterwards = False
             if status != Visit.Status.PERFORMED:
                 receipt = Visit.Receipt.NONE
             elif r < 0.06 or not staff:
@@ -1133,15 +1131,17 @@ def seed_demo(
     # Units ---------------------------------------------------------------------------
     care_types = {c.code: c for c in CareType.objects.all()}
     units: dict[str, Unit] = {}
-    for spec in UNITS:
-        result = services.unit_upsert(code=spec.code, name=spec.name, provider=spec.provider)
+    for unit_spec in UNITS:
+        result = services.unit_upsert(
+            code=unit_spec.code, name=unit_spec.name, provider=unit_spec.provider
+        )
         unit = result.obj
-        care_type = care_types.get(spec.care_type)
+        care_type = care_types.get(unit_spec.care_type)
         if care_type is not None and unit.care_type_id != care_type.pk:
             # No service sets a unit's care type: the nursing home is not hemtjänst.
             unit.care_type = care_type
             unit.save(update_fields=["care_type"])
-        units[spec.code] = unit
+        units[unit_spec.code] = unit
         _add(report, "units", int(result.created))
     say(
         _("Enheter: %(total)d (%(new)d nya)")
@@ -1153,39 +1153,39 @@ def seed_demo(
     users: dict[str, object] = {}
     # One (deliberately slow) hash shared by all new demo users.
     password_hash = make_password(PASSWORD)
-    for spec in USERS:
+    for user_spec in USERS:
         user, created = User.objects.get_or_create(
-            username=spec.username,
+            username=user_spec.username,
             defaults={
-                "first_name": spec.first_name,
-                "last_name": spec.last_name,
-                "email": f"{spec.username}@ekdala.example.org",
+                "first_name": user_spec.first_name,
+                "last_name": user_spec.last_name,
+                "email": f"{user_spec.username}@ekdala.example.org",
             },
         )
         if created:
             user.password = password_hash
-            if spec.role == Role.ADMINISTRATOR:
+            if user_spec.role == Role.ADMINISTRATOR:
                 user.is_staff = True
                 user.is_superuser = True
             user.save()
-        user.groups.add(Group.objects.get(name=spec.role))
-        for code in spec.units:
+        user.groups.add(Group.objects.get(name=user_spec.role))
+        for code in user_spec.units:
             units[code].members.add(user)
-        users[spec.username] = user
+        users[user_spec.username] = user
         _add(report, "users", int(created))
         report.logins.append(
             (
-                spec.username,
+                user_spec.username,
                 PASSWORD,
-                str(Role(spec.role).label),
-                ", ".join(units[c].name for c in spec.units) or _("alla enheter"),
+                str(Role(user_spec.role).label),
+                ", ".join(units[c].name for c in user_spec.units) or _("alla enheter"),
             )
         )
     managers = {
-        code: users[spec.username]
-        for spec in USERS
-        if spec.role == Role.UNIT_MANAGER
-        for code in spec.units
+        code: users[user_spec.username]
+        for user_spec in USERS
+        if user_spec.role == Role.UNIT_MANAGER
+        for code in user_spec.units
     }
     say(
         _("Användare: %(total)d (%(new)d nya)")
@@ -1196,27 +1196,29 @@ def seed_demo(
     ids = _Ids()
     specs = staff_specs(seed, ids)
     staff: dict[str, Staff] = {}
-    for spec in specs:
+    for staff_spec in specs:
         fields = {
-            "personal_id": spec.personal_id,
-            "first_name": spec.first_name,
-            "last_name": spec.last_name,
-            "title": spec.title,
-            "phone": spec.phone,
-            "email": spec.email,
-            "hsa_id": spec.hsa_id,
-            "available": spec.available,
-            "fok_selectable": spec.fok_selectable,
-            "can_receive_delegation": spec.can_receive_delegation,
-            "title_certificate_date": spec.title_certificate_date,
-            "permanent_on_2023_07_01": spec.permanent_on_2023_07_01,
+            "personal_id": staff_spec.personal_id,
+            "first_name": staff_spec.first_name,
+            "last_name": staff_spec.last_name,
+            "title": staff_spec.title,
+            "phone": staff_spec.phone,
+            "email": staff_spec.email,
+            "hsa_id": staff_spec.hsa_id,
+            "available": staff_spec.available,
+            "fok_selectable": staff_spec.fok_selectable,
+            "can_receive_delegation": staff_spec.can_receive_delegation,
+            "title_certificate_date": staff_spec.title_certificate_date,
+            "permanent_on_2023_07_01": staff_spec.permanent_on_2023_07_01,
         }
-        if spec.username:
-            fields["user"] = users[spec.username]
+        if staff_spec.username:
+            fields["user"] = users[staff_spec.username]
         result = services.staff_upsert(
-            signature=spec.signature, units=[units[c] for c in spec.units], fields=fields
+            signature=staff_spec.signature,
+            units=[units[c] for c in staff_spec.units],
+            fields=fields,
         )
-        staff[spec.signature] = result.obj
+        staff[staff_spec.signature] = result.obj
         _add(report, "staff", int(result.created))
     say(
         _("Personal: %(total)d (%(new)d nya)")
