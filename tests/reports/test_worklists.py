@@ -1,0 +1,195 @@
+"""Worklists (reports.worklists) and their page: exactly the right clients,
+hand-built, with a fixed date."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from contacts import services
+from contacts.models import CareContact, Staff, Unit
+from contacts.roles import Role
+from reports.worklists import worklists
+from tests.contacts.factories import ServiceFactory, StaffFactory, make_user
+
+pytestmark = pytest.mark.django_db
+
+Status = CareContact.Status
+D = dt.date
+ON = D(2026, 3, 1)
+START = D(2025, 1, 1)
+
+
+def person_on(unit, first, start=START):
+    return ServiceFactory(
+        unit=unit, start=start, client__first_name=first, client__last_name="Test"
+    ).client
+
+
+def accept(person, unit, ordinary, deputy=None):
+    # check_staff=False: the cases set up staff who may no longer be appointed.
+    services.care_contact_change(
+        client=person,
+        unit=unit,
+        status=Status.ACCEPTED,
+        ordinary=ordinary,
+        deputy=deputy,
+        effective=D(2025, 1, 10),
+        check_staff=False,
+    )
+
+
+def names(rows):
+    return sorted(row.text for row in rows)
+
+
+def mine(unit):
+    return Unit.objects.filter(pk=unit.pk)
+
+
+def test_not_asked_is_listed_from_the_fifteenth_day(unit, other_unit):
+    person_on(unit, "Femton", start=ON - dt.timedelta(days=15))
+    person_on(unit, "Fjorton", start=ON - dt.timedelta(days=14))
+    asked = person_on(unit, "Tillfrågad", start=ON - dt.timedelta(days=40))
+    services.care_contact_change(
+        client=asked, unit=unit, status=Status.DECLINED, reason="Nej", effective=D(2026, 2, 1)
+    )
+    person_on(other_unit, "Annanstans", start=ON - dt.timedelta(days=40))
+    rows = worklists(mine(unit), ON).not_asked
+    assert names(rows) == ["Femton Test"]
+    assert rows[0].detail == "start 2026-02-14, 15 dagar sedan"
+    assert rows[0].url.endswith("?flik=fok")
+
+
+def test_accepted_with_unavailable_ordinary_or_missing_deputy(unit, other_unit):
+    good, deputy = StaffFactory(units=[unit]), StaffFactory(units=[unit])
+    away = StaffFactory(units=[unit], first_name="Borta", last_name="Bort")
+    accept(person_on(unit, "Fin"), unit, good, deputy)
+    accept(person_on(unit, "Otillgänglig"), unit, away, deputy)
+    accept(person_on(unit, "Utanvice"), unit, good)
+    far = StaffFactory(units=[other_unit])
+    accept(person_on(other_unit, "Annanstans"), other_unit, far)
+    Staff.objects.filter(pk=away.pk).update(available=False)
+
+    rows = {row.text: row.detail for row in worklists(mine(unit), ON).contact_problems}
+    assert set(rows) == {"Otillgänglig Test", "Utanvice Test"}
+    assert rows["Otillgänglig Test"] == "ordinarie Borta Bort är inte tillgänglig"
+    assert rows["Utanvice Test"] == "vice saknas"
+
+
+def test_title_evidence_missing_transitional_and_certified(unit, other_unit):
+    certified = StaffFactory(units=[unit], first_name="Cert", last_name="Ok")
+    missing = StaffFactory(
+        units=[unit], first_name="Utan", last_name="Bevis", title_certificate_date=None
+    )
+    transitional = StaffFactory(
+        units=[unit],
+        first_name="Över",
+        last_name="Gång",
+        title_certificate_date=None,
+        permanent_on_2023_07_01=True,
+    )
+    accept(person_on(unit, "Anna"), unit, certified, missing)
+    accept(person_on(unit, "Bo"), unit, transitional)
+    elsewhere = StaffFactory(units=[other_unit], title_certificate_date=None)
+    accept(person_on(other_unit, "Annanstans"), other_unit, elsewhere)
+
+    rows = {row.text: row.detail for row in worklists(mine(unit), ON).title_evidence}
+    assert rows == {
+        f"{missing} – Anna Test": "vice: bevis saknas",
+        f"{transitional} – Bo Test": "ordinarie: övergångsregeln, gäller till och med 2033-06-30",
+    }
+
+
+def test_the_transitional_rule_has_expired_on_2033_07_01(unit):
+    transitional = StaffFactory(
+        units=[unit], title_certificate_date=None, permanent_on_2023_07_01=True
+    )
+    later = StaffFactory(units=[unit], title_certificate_date=D(2033, 8, 1))
+    accept(person_on(unit, "Bo"), unit, transitional, later)
+
+    lists = worklists(mine(unit), D(2033, 7, 1))
+    assert {row.detail for row in lists.title_evidence} == {
+        "ordinarie: beviset gäller inte 2033-07-01",
+        "vice: beviset gäller inte 2033-07-01",
+    }
+    # On the last day of the rule, only the deputy's (future) certificate is a problem.
+    lists = worklists(mine(unit), D(2033, 6, 30))
+    assert sorted(row.detail for row in lists.title_evidence) == [
+        "ordinarie: övergångsregeln, gäller till och med 2033-06-30",
+        "vice: beviset gäller inte 2033-06-30",
+    ]
+
+
+def test_overloaded_staff(unit, other_unit):
+    busy = StaffFactory(units=[unit], first_name="Mycket", last_name="Att göra")
+    some = StaffFactory(units=[unit])
+    StaffFactory(units=[unit])  # appointable, no clients: part of the average
+    for i in range(5):
+        accept(person_on(unit, f"Busy{i}"), unit, busy)
+    accept(person_on(unit, "Some"), unit, some)
+    # On another unit one person has everyone: not my list.
+    lone = StaffFactory(units=[other_unit])
+    StaffFactory.create_batch(2, units=[other_unit])
+    for i in range(5):
+        accept(person_on(other_unit, f"Far{i}"), other_unit, lone)
+
+    rows = worklists(mine(unit), ON).overloaded_staff
+    # 6 clients over 3 appointable staff: average 2; 5 > 2 × 1.5 and 5 − 2 ≥ 2.
+    assert [(row.staff, row.detail) for row in rows] == [
+        (busy, "5 brukare som ordinarie, snittet är 2,0")
+    ]
+    assert rows[0].url == reverse("staff_detail", args=[busy.pk])
+
+
+# --- the page -----------------------------------------------------------------------------
+
+URL = reverse("worklists")
+
+
+def test_the_page_shows_each_section_with_its_count_and_links(client, manager, unit, other_unit):
+    person_on(unit, "Glömd", start=D(2025, 1, 1))
+    person_on(other_unit, "Annanstans", start=D(2025, 1, 1))
+    client.force_login(manager)
+    response = client.get(URL)
+    assert response.status_code == 200
+    sections = {s["key"]: s["rows"] for s in response.context["sections"]}
+    assert names(sections["not_asked"]) == ["Glömd Test"]
+    html = response.content.decode()
+    assert 'data-testid="count-not_asked">1<' in html
+    assert "Annanstans" not in html
+    person = sections["not_asked"][0].client
+    assert f'href="{person.get_absolute_url()}?flik=fok"' in html
+
+
+def test_the_unit_filter_and_its_scope(client, unit, other_unit):
+    user = make_user("samordnare", role=Role.COORDINATOR, units=[unit, other_unit])
+    person_on(unit, "Norr")
+    person_on(other_unit, "Söder")
+    client.force_login(user)
+    assert names(client.get(URL).context["sections"][0]["rows"]) == ["Norr Test", "Söder Test"]
+    only = client.get(f"{URL}?enhet={other_unit.pk}")
+    assert names(only.context["sections"][0]["rows"]) == ["Söder Test"]
+    stranger = ServiceFactory().unit
+    assert client.get(f"{URL}?enhet={stranger.pk}").status_code == 404
+    assert client.get(f"{URL}?enhet=abc").status_code == 200
+
+
+def test_care_staff_do_not_get_worklists(client, carer):
+    client.force_login(carer)
+    assert client.get(URL).status_code == 403
+
+
+def test_the_start_page_summary_include(rf, manager, unit):
+    from django.template.loader import render_to_string
+
+    from reports.views.worklists import worklist_summary
+
+    person_on(unit, "Glömd")
+    request = rf.get("/")
+    request.user = manager
+    html = render_to_string("reports/_worklist_summary.html", worklist_summary(request))
+    assert 'data-testid="summary-not_asked">1<' in html
+    assert f'href="{URL}#wl-not_asked"' in html
+    request.user = make_user("personal2", role=Role.CARE_STAFF, units=[unit])
+    assert not render_to_string("reports/_worklist_summary.html", worklist_summary(request)).strip()
