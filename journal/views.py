@@ -61,7 +61,7 @@ def journal_search(request: HttpRequest) -> HttpResponse:
         "can_write": client is not None and _note_units(request, client).exists(),
     }
     if request.htmx:
-        return render(request, "journal/search.html#results", context)
+        return render(request, "journal/search.html#search", context)
     return render(request, "journal/search.html", context)
 
 

@@ -135,7 +135,7 @@ def plan_create(
     if unknown:
         raise TypeError(f"unknown plan fields: {sorted(unknown)}")
     _lock_client(client)
-    plan = ImplementationPlan(client=client, unit=unit, created_by=by, changed_by=by)
+    plan = ImplementationPlan(client=client, unit=unit, created_by=by)
     for name, value in fields.items():
         setattr(plan, name, value)
     plan.participation_comment = (plan.participation_comment or "").strip()
@@ -147,6 +147,8 @@ def plan_create(
         )
     _check_no_overlap(plan)
     _set_contacts(plan, on=today)
+    # Only later updates by the receivers count as "updated automatically".
+    plan.contacts_updated_at = None
     plan.full_clean()
     plan.save()
     return plan

@@ -131,4 +131,4 @@ def test_htmx_gets_only_the_results(logged_in, unit, client_on_unit):
     note(client_on_unit, unit, D(2025, 1, 5), "htmx")
     response = logged_in.get(URL, {"unit": unit.pk}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
-    assert "htmx" in body and "<html" not in body and 'id="results"' in body
+    assert "htmx" in body and "<html" not in body and 'id="search"' in body
