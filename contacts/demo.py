@@ -6,11 +6,12 @@ nothing. Each client, each (client, unit) and each visit day gets its own
 random stream, so a client looks the same whatever ``--clients`` is, and a run
 on a later day only adds that day's visits.
 
-Writes go through contacts.services wherever a service exists (units, staff,
-clients, services, care-contact changes), so the history, journal notes and
-implementation-plan updates look exactly like those made in the app. Visits
-are bulk-created for speed (tens of thousands of rows); relatives, users and
-the care type of the nursing home have no service and are written directly.
+Writes go through the services wherever one exists (units, staff, clients,
+services, care-contact changes, moves between units, ended executions and
+implementation plans), so the history, journal notes and plan contacts look
+exactly like those made in the app. Visits are bulk-created for speed (tens
+of thousands of rows); relatives, users and the care type of the nursing home
+have no service and are written directly.
 
 No real people: personal ids are Skatteverket's test range (via
 contacts.personal_id), phone numbers are PTS's ranges reserved for fiction and
@@ -31,6 +32,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from plans import services as plans_services
+from plans.models import ImplementationPlan
 
 from . import services
 from .models import (
@@ -212,6 +216,19 @@ CHANGE_REASONS = [
     "Ändrat arbetsschema.",
     "Tidigare kontakt har bytt arbetsplats.",
 ]
+PARTICIPATION = [
+    "Brukaren deltog vid hembesöket.",
+    "Brukaren och sonen deltog vid hembesöket.",
+    "Brukaren deltog; tolk via telefon.",
+    "",
+]
+IMPORTANT_INFORMATION = [
+    "Vill ha morgonkaffe innan dusch.",
+    "Behöver påminnelse om att dricka under dagen.",
+    "Rollator ska stå vid sängen på natten.",
+    "Tycker om att prata om trädgården; vill gärna gå ut på balkongen.",
+    "",
+]
 RELATIONS = ["Dotter", "Son", "Make", "Maka", "Sambo", "Syster", "Bror", "Barnbarn"]
 OTHER_INFORMATION = [
     "Nyckel finns i nyckelgömma vid dörren.",
@@ -300,6 +317,7 @@ class PairPlan:
     move_to: str | None = None
     ended_by_hand: bool = False
     moved_in: bool = False
+    plan: dict | None = None  # implementation plan fields (plans.services.plan_create)
 
     @property
     def start(self) -> dt.date:
@@ -697,6 +715,7 @@ def client_specs(
                     f"Har endast {' och '.join(sorted(kinds))}; "
                     "fast omsorgskontakt bedöms uppenbart obehövlig."
                 )
+            pair.plan = _plan_fields(_rng(seed, "plan", index, pair.unit), pair, today)
             pair.steps = planner.contact_steps(
                 _rng(seed, "contact", index, pair.unit), pair, pair_plan, simple
             )
@@ -710,6 +729,32 @@ def client_specs(
             )
         )
     return specs
+
+
+def _plan_fields(rng: random.Random, pair: PairPlan, today: dt.date) -> dict | None:
+    """An implementation plan for most ongoing home-care executions (seed 003:
+    established within 14 days, revised at least every 6 months). Some are
+    missing, late or due for revision, so the start page has work to show."""
+    if pair.end is not None or pair.start > today - dt.timedelta(days=10) or rng.random() < 0.1:
+        return None
+    delay = rng.randint(3, 13) if rng.random() < 0.9 else rng.randint(15, 40)
+    established = min(pair.start + dt.timedelta(days=delay), today)
+    revised = None
+    if (today - established).days > 150:
+        revised = today - dt.timedelta(days=rng.randint(20, 170 if rng.random() < 0.85 else 240))
+        revised = max(revised, established)
+    participated = rng.random() < 0.88
+    return {
+        "period_start": pair.start,
+        "established": established,
+        "revised": revised,
+        "participated": participated,
+        "participation_comment": rng.choice(PARTICIPATION)
+        if participated
+        else "Brukaren orkade inte delta; dottern deltog i stället.",
+        "important_information": rng.choice(IMPORTANT_INFORMATION),
+        "follow_up_date": (revised or established) + dt.timedelta(days=182),
+    }
 
 
 def _pairs(rng: random.Random, profile: str, home: str, today: dt.date) -> list[PairPlan]:
@@ -1059,6 +1104,8 @@ def _write_pair(
     managers: dict,
     with_services: set,
     with_history: set,
+    with_plans: set,
+    today: dt.date,
 ) -> None:
     """Services, then the contact history as the unit manager registered it,
     then the end of the execution (by a move or by hand) so the services'
@@ -1094,6 +1141,8 @@ def _write_pair(
                 reason=step.reason,
                 by=by,
             )
+    if pair.plan is not None and key not in with_plans:
+        plans_services.plan_create(client=client, unit=unit, by=by, today=today, **pair.plan)
     if to_end and pair.move_to is not None:
         services.client_move(
             client=client,
@@ -1231,6 +1280,8 @@ def seed_demo(
     with_services = set(Service.objects.values_list("client_id", "unit_id"))
     with_history = set(CareContactChange.objects.values_list("client_id", "unit_id"))
     with_relatives = set(Relative.objects.values_list("client_id", "name"))
+    with_plans = set(ImplementationPlan.objects.values_list("client_id", "unit_id"))
+    plans_before = ImplementationPlan.objects.count()
     services_before = Service.objects.count()
     changes_before = CareContactChange.objects.count()
     new_relatives: list[Relative] = []
@@ -1247,16 +1298,26 @@ def seed_demo(
                 new_relatives.append(Relative(client=client, **relative))
         for pair in cspec.pairs:
             _write_pair(
-                client, pair, units[pair.unit], units, managers, with_services, with_history
+                client,
+                pair,
+                units[pair.unit],
+                units,
+                managers,
+                with_services,
+                with_history,
+                with_plans,
+                today,
             )
     Relative.objects.bulk_create(new_relatives)
     _add(report, "relatives", len(new_relatives))
     _add(report, "services", Service.objects.count() - services_before)
     _add(report, "changes", CareContactChange.objects.count() - changes_before)
+    _add(report, "plans", ImplementationPlan.objects.count() - plans_before)
     say(
         _(
             "Brukare: %(total)d (%(new)d nya), %(services)d nya insatser, "
-            "%(relatives)d nya närstående, %(changes)d nya kontaktändringar"
+            "%(relatives)d nya närstående, %(changes)d nya kontaktändringar, "
+            "%(plans)d nya genomförandeplaner"
         )
         % {
             "total": len(client_objs),
@@ -1264,6 +1325,7 @@ def seed_demo(
             "services": report.created["services"],
             "relatives": report.created["relatives"],
             "changes": report.created["changes"],
+            "plans": report.created["plans"],
         }
     )
 

@@ -29,6 +29,7 @@ from contacts.models import (
     Visit,
 )
 from contacts.roles import Role
+from plans.models import ImplementationPlan
 
 CLIENTS = 40  # two full blocks of the 20 client profiles
 
@@ -316,6 +317,25 @@ def test_visits_have_the_usual_variety(data):
         if (v.client_id, v.unit_id) in ordinary_of
     ]
     assert 0.3 < sum(shares) / len(shares) < 0.8
+
+
+def test_most_ongoing_clients_have_a_plan_showing_their_contacts(data):
+    plans = ImplementationPlan.objects.filter(period_end__isnull=True)
+    assert plans.count() > CLIENTS / 2
+    current = {(c.client_id, c.unit_id): c for c in CareContact.objects.all()}
+    shown = 0
+    for plan in plans:
+        contact = current.get((plan.client_id, plan.unit_id))
+        if contact is not None and contact.status == CareContact.Status.ACCEPTED:
+            # Handbook 1.7: the active plan shows the current contacts.
+            assert (plan.fok_ordinary_id, plan.fok_deputy_id) == (
+                contact.ordinary_id,
+                contact.deputy_id,
+            )
+            shown += 1
+        assert plan.established <= data["today"]
+        assert plan.participated is not None
+    assert shown > 0
 
 
 def _last_two_full_weeks(today: dt.date) -> tuple[dt.date, dt.date]:
