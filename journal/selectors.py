@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
 from contacts import access
@@ -13,7 +12,7 @@ from contacts.models import Client, Unit
 from .models import JournalNote
 
 
-def notes_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[JournalNote]:
+def notes_for_user(user: access.AnyUser) -> QuerySet[JournalNote]:
     """The notes a user may read: those written on one of the user's units.
 
     Notes without a unit (none are written by this app today) are readable by
@@ -25,7 +24,7 @@ def notes_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[JournalNo
 
 
 def search_notes(
-    user: AbstractBaseUser | AnonymousUser,
+    user: access.AnyUser,
     *,
     client: Client | None = None,
     unit: Unit | None = None,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -104,7 +104,7 @@ def journal_note_create(
     text: str,
     kind: str = JournalNote.Kind.GENERAL,
     event_date: dt.date,
-    by: AbstractBaseUser | None,
+    by: User | None,
     today: dt.date | None = None,
 ) -> JournalNote:
     """A hand-written note. Notes are never edited or deleted afterwards (see

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -13,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from contacts import access
 from contacts.models import Client, Unit
+from contacts.views.clients import HtmxHttpRequest
 
 from . import selectors, services
 from .forms import NoteForm, NoteSearchForm
@@ -26,9 +30,14 @@ def _note_units(request: HttpRequest, client: Client) -> QuerySet[Unit]:
     return access.units_for_user(request.user).filter(services__client=client).distinct()
 
 
+def _user(request: HttpRequest) -> User:
+    # Behind @login_required the user is never anonymous.
+    return cast(User, request.user)
+
+
 @require_GET
 @login_required
-def journal_search(request: HttpRequest) -> HttpResponse:
+def journal_search(request: HtmxHttpRequest) -> HttpResponse:
     """Handbook 1.9: Sök dokumentation, per client or per unit, FOK filter."""
     units = access.units_for_user(request.user)
     unit_param = request.GET.get("unit", "")
@@ -67,7 +76,7 @@ def journal_search(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def journal_note_create(request: HttpRequest, client_pk: int) -> HttpResponse:
+def journal_note_create(request: HtmxHttpRequest, client_pk: int) -> HttpResponse:
     """A hand-written note. Anyone who may open the client may write one: the
     staff on the unit document the care they give (seed 002: the contact
     writes that the meeting took place and who attended)."""
@@ -83,7 +92,7 @@ def journal_note_create(request: HttpRequest, client_pk: int) -> HttpResponse:
                 kind=data["kind"],
                 event_date=data["event_date"],
                 text=data["text"],
-                by=request.user,
+                by=_user(request),
             )
         except ValidationError as error:
             for field, field_errors in error.message_dict.items():

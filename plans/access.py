@@ -8,7 +8,6 @@ Care staff and statistics readers read only."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -19,7 +18,7 @@ from contacts.roles import Role, has_role
 
 from .models import ImplementationPlan
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = access.AnyUser
 
 
 def plans_for_user(user: AnyUser) -> QuerySet[ImplementationPlan]:

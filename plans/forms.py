@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -74,7 +74,7 @@ class PlanForm(forms.Form):
             # Editing: the unit of a plan never changes.
             del self.fields["unit"]
         else:
-            self.fields["unit"].queryset = units
+            cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
             del self.fields["revised"]  # a new plan is established, not revised
             today = timezone.localdate()
             self.fields["period_start"].initial = today

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -15,8 +15,6 @@ from contacts import selectors as contact_selectors
 from contacts.models import CareContactChange, Client, Service, Unit
 
 from .models import ImplementationPlan
-
-User = AbstractBaseUser
 
 # The fields a user fills in; contacts are never typed in, they follow the
 # client's care contact on the unit.

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from contacts import access, selectors, services
-from plans.selectors import overdue_plans
+from plans.selectors import OverduePlan, overdue_plans
 
 # The start-page card shows this many clients per unit; the rest behind a link.
 CARD_LIMIT = 25
@@ -29,12 +29,19 @@ def home(request: HttpRequest) -> HttpResponse:
                 "on_unit": selectors.clients_on_unit(unit, today).count(),
             }
         )
-    # Seed 003 plan deadlines per unit: two queries for all the user's units.
-    overdue = overdue_plans([card["unit"] for card in cards], today)
-    plan_cards = []
-    for card in cards:
-        items = [item for item in overdue if item.unit_id == card["unit"].pk]
-        plan_cards.append({"unit": card["unit"], "items": items[:CARD_LIMIT], "count": len(items)})
+    # Seed 003 plan deadlines per unit: three queries for all the user's units.
+    my_units = access.units_for_user(request.user)
+    overdue: dict[int, list[OverduePlan]] = {}
+    for item in overdue_plans(my_units, today):
+        overdue.setdefault(item.unit_id, []).append(item)
+    plan_cards = [
+        {
+            "unit": unit,
+            "items": overdue.get(unit.pk, [])[:CARD_LIMIT],
+            "count": len(overdue.get(unit.pk, [])),
+        }
+        for unit in my_units.only("pk", "code", "name")
+    ]
     return render(
         request,
         "contacts/home.html",

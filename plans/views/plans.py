@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from contacts import access
 from contacts import selectors as contact_selectors
 from contacts.models import CareContact, Client, Staff, Unit
+from contacts.views.clients import HtmxHttpRequest
 from reports.pdf import pdf_response, render_pdf
 
 from .. import selectors, services
@@ -24,23 +26,28 @@ from ..forms import PlanEndForm, PlanForm
 from ..models import ImplementationPlan
 
 
+def _user(request: HttpRequest) -> User:
+    # Behind @login_required the user is never anonymous.
+    return cast(User, request.user)
+
+
 def _form_errors(form: PlanForm | PlanEndForm, error: ValidationError) -> None:
     for field, field_errors in error.message_dict.items():
         for message in field_errors:
             form.add_error(field if field in form.fields else None, message)
 
 
-def _done(request: HttpRequest, url: str) -> HttpResponse:
+def _done(request: HtmxHttpRequest, url: str) -> HttpResponse:
     # htmx posts get a client-side redirect; plain posts a normal one.
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _render_form(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+def _render_form(request: HtmxHttpRequest, context: dict[str, Any]) -> HttpResponse:
     template = "plans/plan_form.html#form" if request.htmx else "plans/plan_form.html"
     return render(request, template, context)
 
 
-def _editable_units(request: HttpRequest, client: Client) -> QuerySet[Unit]:
+def _editable_units(request: HtmxHttpRequest, client: Client) -> QuerySet[Unit]:
     """Units where the user may write the client's plan today."""
     if not may_write_plans(request.user):
         return Unit.objects.none()
@@ -69,7 +76,7 @@ def _current_contacts(client: Client, units: list[Unit]) -> list[dict[str, Any]]
 
 @require_GET
 @login_required
-def plan_list(request: HttpRequest, client_pk: int) -> HttpResponse:
+def plan_list(request: HtmxHttpRequest, client_pk: int) -> HttpResponse:
     client = access.get_client_for_user(request.user, client_pk)
     today = timezone.localdate()
     user_units = access.units_for_user(request.user)
@@ -109,7 +116,7 @@ def plan_list(request: HttpRequest, client_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def plan_create(request: HttpRequest, client_pk: int) -> HttpResponse:
+def plan_create(request: HtmxHttpRequest, client_pk: int) -> HttpResponse:
     client = access.get_client_for_user(request.user, client_pk)
     if not may_write_plans(request.user):
         raise PermissionDenied
@@ -127,7 +134,7 @@ def plan_create(request: HttpRequest, client_pk: int) -> HttpResponse:
             plan = services.plan_create(
                 client=client,
                 unit=form.cleaned_data["unit"],
-                by=request.user,
+                by=_user(request),
                 **form.service_fields(),
             )
         except ValidationError as error:
@@ -150,13 +157,13 @@ def plan_create(request: HttpRequest, client_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, pk)
     require_edit_plans(request.user, plan.unit)
     form = PlanForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.plan_update(plan=plan, by=request.user, **form.service_fields())
+            plan = services.plan_update(plan=plan, by=_user(request), **form.service_fields())
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -167,13 +174,13 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def plan_end(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_end(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, pk)
     require_edit_plans(request.user, plan.unit)
     form = PlanEndForm(request.POST or None)
     if plan.period_end is None and request.method == "POST" and form.is_valid():
         try:
-            services.plan_end(plan=plan, end=form.cleaned_data["end"], by=request.user)
+            services.plan_end(plan=plan, end=form.cleaned_data["end"], by=_user(request))
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -186,7 +193,7 @@ def plan_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def plan_print(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_print(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The plan on paper, laid out like handbook 1.7."""
     plan = get_plan_for_user(request.user, pk)
     services.plan_contacts_refresh(client=plan.client)
