@@ -4,7 +4,7 @@ staff_update_availability, care_contacts_reassign, contact_change_request_record
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,13 +14,18 @@ from django.utils.translation import gettext_lazy
 
 from .models import Staff, Unit
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 DATE_ERRORS = {
     "required": gettext_lazy("Ange ett datum."),
     "invalid": gettext_lazy("Ange datumet som ÅÅÅÅ-MM-DD."),
 }
 
 
-def date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
+def date_field(
+    label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = ""
+) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
@@ -133,7 +138,7 @@ class HandoverRowForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         ordinary, deputy = data.get("ordinary"), data.get("deputy")
         if ordinary is None and "ordinary" not in self.errors:
             self.add_error("ordinary", _("Välj en ny ordinarie kontakt."))
@@ -184,7 +189,7 @@ class ClientMoveForm(ServiceErrorsMixin, forms.Form):
         self.fields["to_unit"].queryset = to_units  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         source, target = data.get("from_unit"), data.get("to_unit")
         if source is not None and target is not None and source.pk == target.pk:
             self.add_error("to_unit", _("Välj en annan enhet än den brukaren flyttar från."))

@@ -62,7 +62,7 @@ def staff_list(units: QuerySet[Unit], on: dt.date) -> list[Staff]:
     """Staff on ``units`` with ``ordinary_count``, ``deputy_count``,
     ``appointable`` (Staff.may_be_appointed(on) as SQL) and ``my_units``:
     two queries, whatever the number of staff."""
-    staff = list(
+    staff: list[Staff] = list(
         Staff.objects.filter(units__in=units)
         .distinct()
         .annotate(

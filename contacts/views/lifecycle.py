@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from contacts import access, lifecycle_selectors, selectors, services
 from contacts.lifecycle_forms import AsOfForm, ChangeRequestForm, ClientMoveForm, ServiceEndForm
 from contacts.models import CareContact, Client, Service
+from contacts.views.staff import HtmxHttpRequest, acting_user
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def _fok_url(client: Client) -> str:
     return f"{client.get_absolute_url()}?flik=fok"
 
 
-def _done(request: HttpRequest, url: str) -> HttpResponse:
+def _done(request: HtmxHttpRequest, url: str) -> HttpResponse:
     """POST-redirect-GET; htmx follows with a full page load of ``url``."""
     if request.htmx:
         response = HttpResponse(status=204)
@@ -40,7 +41,7 @@ def _done(request: HttpRequest, url: str) -> HttpResponse:
     return redirect(url)
 
 
-def _render(request: HttpRequest, template: str, partial: str, context: Any) -> HttpResponse:
+def _render(request: HtmxHttpRequest, template: str, partial: str, context: Any) -> HttpResponse:
     if request.htmx and request.method == "POST":
         template = f"{template}#{partial}"
     return render(request, template, context)
@@ -51,7 +52,7 @@ def _render(request: HttpRequest, template: str, partial: str, context: Any) -> 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def client_move(request: HttpRequest, pk: int) -> HttpResponse:
+def client_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     client = access.get_client_for_user(request.user, pk)
     if not request.user.has_perm(MANAGE):
         raise PermissionDenied
@@ -71,7 +72,7 @@ def client_move(request: HttpRequest, pk: int) -> HttpResponse:
                     from_unit=data["from_unit"],
                     to_unit=data["to_unit"],
                     on=data["on"],
-                    by=request.user,
+                    by=acting_user(request),
                 )
             except ValidationError as error:
                 form.add_service_errors(error)
@@ -110,7 +111,7 @@ def client_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def service_end(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
+def service_end(request: HtmxHttpRequest, pk: int, service_pk: int) -> HttpResponse:
     client = access.get_client_for_user(request.user, pk)
     service = get_object_or_404(
         Service.objects.select_related("unit").filter(
@@ -126,7 +127,7 @@ def service_end(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
         if form.is_valid():
             end = form.cleaned_data["end"]
             try:
-                services.service_end(service=service, end=end, by=request.user)
+                services.service_end(service=service, end=end, by=acting_user(request))
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
@@ -178,7 +179,7 @@ def service_end(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def contact_change_request(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+def contact_change_request(request: HtmxHttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     client = access.get_client_for_user(request.user, pk)
     today = timezone.localdate()
     unit = get_object_or_404(access.client_units_for_user(request.user, client, today), pk=unit_pk)
@@ -192,7 +193,7 @@ def contact_change_request(request: HttpRequest, pk: int, unit_pk: int) -> HttpR
                     unit=unit,
                     reason=form.cleaned_data["reason"],
                     requested_on=form.cleaned_data["requested_on"],
-                    by=request.user,
+                    by=acting_user(request),
                 )
             except ValidationError as error:
                 form.add_service_errors(error)
@@ -224,7 +225,7 @@ def contact_change_request(request: HttpRequest, pk: int, unit_pk: int) -> HttpR
 
 @require_GET
 @login_required
-def client_history(request: HttpRequest, pk: int) -> HttpResponse:
+def client_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     client = access.get_client_for_user(request.user, pk)
     today = timezone.localdate()
     as_of_form = AsOfForm(request.GET if "per" in request.GET else None, initial={"per": today})

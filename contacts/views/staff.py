@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from contacts import access, lifecycle_selectors, services
 from contacts.lifecycle_forms import HandoverForm, HandoverRowForm, StaffAvailabilityForm
@@ -27,6 +29,15 @@ from contacts.models import Staff, Unit
 logger = logging.getLogger(__name__)
 
 MANAGE = "contacts.change_carecontact"
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def acting_user(request: HttpRequest) -> User | None:
+    """The signed-in user for the services' ``by`` (views are @login_required)."""
+    return request.user if isinstance(request.user, User) else None
 
 
 def may_view_staff(user: access.AnyUser) -> bool:
@@ -42,7 +53,7 @@ def require_view_staff(user: access.AnyUser) -> None:
         raise PermissionDenied
 
 
-def _units_filter(request: HttpRequest) -> tuple[QuerySet[Unit], Unit | None]:
+def _units_filter(request: HtmxHttpRequest) -> tuple[QuerySet[Unit], Unit | None]:
     """The user's units, or the one chosen with ?enhet= (404 if not the user's)."""
     units = access.units_for_user(request.user)
     raw = request.GET.get("enhet", "")
@@ -54,7 +65,7 @@ def _units_filter(request: HttpRequest) -> tuple[QuerySet[Unit], Unit | None]:
 
 @require_GET
 @login_required
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: HtmxHttpRequest) -> HttpResponse:
     require_view_staff(request.user)
     today = timezone.localdate()
     units, chosen = _units_filter(request)
@@ -74,14 +85,14 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _managed_units(request: HttpRequest) -> QuerySet[Unit]:
+def _managed_units(request: HtmxHttpRequest) -> QuerySet[Unit]:
     """Units on which the user may change contacts (access.can_change_contacts)."""
     if not request.user.has_perm(MANAGE):
         return Unit.objects.none()
     return access.units_for_user(request.user)
 
 
-def _may_manage(request: HttpRequest, staff: Staff) -> bool:
+def _may_manage(request: HtmxHttpRequest, staff: Staff) -> bool:
     return any(
         access.can_change_contacts(request.user, unit)
         for unit in staff.units.filter(pk__in=access.units_for_user(request.user))[:1]
@@ -89,7 +100,7 @@ def _may_manage(request: HttpRequest, staff: Staff) -> bool:
 
 
 def _detail_context(
-    request: HttpRequest, staff: Staff, form: StaffAvailabilityForm | None = None
+    request: HtmxHttpRequest, staff: Staff, form: StaffAvailabilityForm | None = None
 ) -> dict[str, Any]:
     today = timezone.localdate()
     units = access.units_for_user(request.user)
@@ -120,7 +131,7 @@ def _detail_context(
 
 @require_GET
 @login_required
-def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     require_view_staff(request.user)
     staff = access.get_staff_for_user(request.user, pk)
     return render(request, "contacts/staff_detail.html", _detail_context(request, staff))
@@ -128,7 +139,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def staff_availability(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_availability(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     staff = access.get_staff_for_user(request.user, pk)
     if not _may_manage(request, staff):
         raise PermissionDenied
@@ -139,7 +150,7 @@ def staff_availability(request: HttpRequest, pk: int) -> HttpResponse:
                 staff=staff,
                 available=form.cleaned_data["available"],
                 employment_end=form.cleaned_data["employment_end"],
-                by=request.user,
+                by=acting_user(request),
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -193,7 +204,7 @@ def _effective_from(data: Any, today: dt.date) -> dt.date:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def staff_handover(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_handover(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     staff = access.get_staff_for_user(request.user, pk)
     if not _may_manage(request, staff):
         raise PermissionDenied
@@ -223,7 +234,7 @@ def staff_handover(request: HttpRequest, pk: int) -> HttpResponse:
                 ],
                 effective=form.cleaned_data["effective"],
                 handover_note=form.cleaned_data["handover_note"],
-                by=request.user,
+                by=acting_user(request),
             )
         except ValidationError as error:
             by_row = {str(row.care_contact.pk): row_form for row, row_form in pairs}
@@ -259,7 +270,7 @@ def staff_handover(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _render_handover(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     staff: Staff,
     form: HandoverForm,
     pairs: list[tuple[lifecycle_selectors.HandoverRow, HandoverRowForm]],
