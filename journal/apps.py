@@ -8,7 +8,12 @@ class JournalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from contacts.signals import care_contact_appointed, consent_status_changed
+        from contacts.signals import (
+            care_contact_appointed,
+            client_moved,
+            consent_status_changed,
+            contact_change_requested,
+        )
 
         from . import receivers
 
@@ -17,4 +22,8 @@ class JournalConfig(AppConfig):
         )
         care_contact_appointed.connect(
             receivers.on_contact_change, dispatch_uid="journal_care_contact_appointed"
+        )
+        client_moved.connect(receivers.on_client_moved, dispatch_uid="journal_client_moved")
+        contact_change_requested.connect(
+            receivers.on_contact_change_requested, dispatch_uid="journal_contact_change_requested"
         )

@@ -8,7 +8,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts.models import CareContact, CareContactChange, Client, Staff, Unit
+from contacts.models import (
+    CareContact,
+    CareContactChange,
+    Client,
+    ContactChangeRequest,
+    Staff,
+    Unit,
+)
 
 from .models import JournalNote
 
@@ -130,3 +137,55 @@ def journal_note_create(
     note.full_clean()
     note.save()
     return note
+
+
+@transaction.atomic
+def journal_note_for_move(
+    *, client: Client, from_unit: Unit, to_unit: Unit, on: dt.date, by: User | None
+) -> JournalNote:
+    """Handbook 1.10: the move is recorded on the new unit (the removal of the
+    old contact has its own note from the contact change)."""
+    text = "\n".join(
+        [
+            _("Brukaren flyttad från %(old)s till %(new)s från och med %(date)s.")
+            % {"old": from_unit.name, "new": to_unit.name, "date": on.isoformat()},
+            _("Den fasta omsorgskontakten på %(old)s har tagits bort.") % {"old": from_unit.name},
+            _(
+                "Brukaren har status ”Brukaren ej tillfrågad” på %(new)s; en ny fast "
+                "omsorgskontakt ska erbjudas."
+            )
+            % {"new": to_unit.name},
+            _("Registrerat av %(user)s.") % {"user": _user_label(by)},
+        ]
+    )
+    return JournalNote.objects.create(
+        client=client,
+        unit=to_unit,
+        kind=JournalNote.Kind.FOK,
+        event_date=on,
+        text=text,
+        automatic=True,
+        written_by=by,
+    )
+
+
+@transaction.atomic
+def journal_note_for_change_request(*, request: ContactChangeRequest) -> JournalNote:
+    """Seed 001: the client's wish to change contact is documented."""
+    text = "\n".join(
+        [
+            _("Brukaren önskar byta fast omsorgskontakt på %(unit)s.")
+            % {"unit": request.unit.name},
+            _("Anledning: %(reason)s") % {"reason": request.reason},
+            _("Registrerat av %(user)s.") % {"user": _user_label(request.recorded_by)},
+        ]
+    )
+    return JournalNote.objects.create(
+        client=request.client,
+        unit=request.unit,
+        kind=JournalNote.Kind.FOK,
+        event_date=request.requested_on,
+        text=text,
+        automatic=True,
+        written_by=request.recorded_by,
+    )

@@ -1,7 +1,13 @@
 from typing import Any
 
-from .services import plan_update_contacts
+from .services import plan_update_contacts, plans_end_after_execution
 
 
 def on_care_contact_appointed(sender: Any, *, change: Any, **kwargs: Any) -> None:
     plan_update_contacts(change=change)
+
+
+def on_execution_ended(
+    sender: Any, *, client: Any, unit: Any, last_day: Any, by: Any = None, **kwargs: Any
+) -> None:
+    plans_end_after_execution(client=client, unit=unit, last_day=last_day, by=by)

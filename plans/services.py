@@ -254,3 +254,28 @@ def plan_contacts_refresh(*, client: Client, on: dt.date | None = None) -> int:
             )
             count += 1
     return count
+
+
+@transaction.atomic
+def plans_end_after_execution(
+    *, client: Client, unit: Unit, last_day: dt.date, by: User | None = None
+) -> list[ImplementationPlan]:
+    """Handbook 1.11: when the execution on a unit ends, a plan still active
+    there ends on the same day (plans that would start later are left alone)."""
+    ended = []
+    plans = ImplementationPlan.objects.select_for_update().filter(
+        Q(period_end__isnull=True) | Q(period_end__gt=last_day),
+        client=client,
+        unit=unit,
+        period_start__lte=last_day,
+    )
+    for plan in plans:
+        plan.period_end = last_day
+        plan.changed_by = by
+        update = ["period_end", "changed_by", "updated_at"]
+        if plan.follow_up_date is not None and plan.follow_up_date > last_day:
+            plan.follow_up_date = None
+            update.append("follow_up_date")
+        plan.save(update_fields=update)
+        ended.append(plan)
+    return ended
