@@ -88,4 +88,13 @@ def has_role(user: User | AnonymousUser, role: str) -> bool:
 
 
 def is_administrator(user: User | AnonymousUser) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or has_role(user, Role.ADMINISTRATOR)))
+    # Asked several times per page (scoping, menu): remembered on the user
+    # object, which lives for one request.
+    cached = getattr(user, "_omsorg_is_administrator", None)
+    if cached is None:
+        cached = bool(
+            user.is_authenticated and (user.is_superuser or has_role(user, Role.ADMINISTRATOR))
+        )
+        if user.is_authenticated:
+            user._omsorg_is_administrator = cached  # type: ignore[union-attr]
+    return cached

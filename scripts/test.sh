@@ -16,6 +16,6 @@ echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 echo "== makemigrations --check"
-DJANGO_DEBUG=1 .venv/bin/python manage.py makemigrations --check --dry-run
+DJANGO_DEBUG=1 DATABASE_URL=sqlite:///:memory: .venv/bin/python manage.py makemigrations --check --dry-run
 echo "== pytest on ${DATABASE_URL%%@*}@…"
 exec .venv/bin/python -m pytest --create-db "$@"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
-from contacts import access, reading
+from contacts import access, lifecycle_selectors, reading
 from contacts.models import Client
 
 
@@ -64,6 +64,14 @@ def record_context(
         "editing": editing,
         "journal_url": _optional_url("journal_search", query=f"client={client.pk}"),
         "plans_url": _optional_url("plan_list", client.pk),
+        "history_url": reverse("client_history", args=[client.pk]),
+        "can_move": any(uc.can_change for uc in record.unit_contacts),
+        "changeable_unit_ids": {uc.unit.pk for uc in record.unit_contacts if uc.can_change},
+        "change_requests": (
+            lifecycle_selectors.change_requests(client, access.units_for_user(request.user))
+            if tab == "fok"
+            else None
+        ),
     }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from contacts import access, services
 from contacts.forms import CareContactForm
-from contacts.models import CareContact, CareContactChange, Client, Unit
+from contacts.models import CareContact, CareContactChange, Client, ContactChangeRequest, Unit
 
 from .clients import HtmxHttpRequest, record_context, render_record
 
@@ -76,15 +77,29 @@ def _describe(change: CareContactChange) -> str:
     return text
 
 
+def _open_request(client: Client, unit: Unit, value: str | None) -> ContactChangeRequest | None:
+    """The client's open request for another contact (seed 001) that this edit
+    resolves, from ?begaran= / the hidden field; ignored when not open here."""
+    if not value or not value.isdigit():
+        return None
+    return ContactChangeRequest.objects.filter(
+        pk=int(value), client=client, unit=unit, resolved_by_change__isnull=True
+    ).first()
+
+
 def _render_form(
-    request: HtmxHttpRequest, client: Client, unit: Unit, form: CareContactForm
+    request: HtmxHttpRequest,
+    client: Client,
+    unit: Unit,
+    form: CareContactForm,
+    change_request: ContactChangeRequest | None = None,
 ) -> HttpResponse:
     # The form replaces the unit's section; the rest of the tab (handbook 1.5:
     # the contacts on the client's other units) stays visible around it.
-    editing: dict[str, Any] = {"unit": unit, "form": form}
+    editing: dict[str, Any] = {"unit": unit, "form": form, "change_request": change_request}
     context = record_context(request, client, tab="fok", editing=editing)
     if request.htmx:
-        context.update(form=form, unit=unit)
+        context.update(form=form, unit=unit, change_request=change_request)
         return render(request, "contacts/_fok_form.html", context)
     return render(request, "contacts/client_detail.html", context)
 
@@ -107,23 +122,28 @@ def fok_edit(request: HtmxHttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     client, unit = _get_client_and_unit(request, pk, unit_pk)
     today: dt.date = timezone.localdate()
     if request.method != "POST":
+        change_request = _open_request(client, unit, request.GET.get("begaran"))
         form = CareContactForm(initial=_initial(client, unit), client=client, unit=unit, on=today)
-        return _render_form(request, client, unit, form)
+        return _render_form(request, client, unit, form, change_request)
 
+    change_request = _open_request(client, unit, request.POST.get("begaran"))
     form = CareContactForm(request.POST, client=client, unit=unit, on=today)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            change = services.care_contact_change(
-                client=client,
-                unit=unit,
-                status=data["status"],
-                ordinary=data["ordinary"],
-                deputy=data["deputy"],
-                reason=data["reason"],
-                effective=today,
-                by=request.user,  # type: ignore[arg-type]  # login_required
-            )
+            with transaction.atomic():
+                change = services.care_contact_change(
+                    client=client,
+                    unit=unit,
+                    status=data["status"],
+                    ordinary=data["ordinary"],
+                    deputy=data["deputy"],
+                    reason=data["reason"],
+                    effective=today,
+                    by=request.user,  # type: ignore[arg-type]  # login_required
+                )
+                if change is not None and change_request is not None:
+                    services.contact_change_request_resolve(request=change_request, change=change)
         except ValidationError as error:
             form.add_service_errors(error)
         except Exception:
@@ -139,4 +159,4 @@ def fok_edit(request: HtmxHttpRequest, pk: int, unit_pk: int) -> HttpResponse:
             else:
                 messages.success(request, _describe(change))
             return _done(request, client)
-    return _render_form(request, client, unit, form)
+    return _render_form(request, client, unit, form, change_request)

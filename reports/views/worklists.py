@@ -46,11 +46,11 @@ def worklists(request: HttpRequest) -> HttpResponse:
     )
 
 
-def worklist_summary(request: HttpRequest) -> dict[str, Any]:
+def worklist_summary(request: HttpRequest, *, overdue: Any = None) -> dict[str, Any]:
     """Context for templates/reports/_worklist_summary.html on the start page:
-    {"worklists": ...} for managers and coordinators, {} for everyone else."""
+    {"worklists": ...} for managers and coordinators, {} for everyone else.
+    ``overdue``: the plan deadlines when the caller already computed them."""
     if not may_view_staff(request.user):
         return {}
-    return {
-        "worklists": compute_worklists(access.units_for_user(request.user), timezone.localdate())
-    }
+    units = access.units_for_user(request.user)
+    return {"worklists": compute_worklists(units, timezone.localdate(), overdue=overdue)}

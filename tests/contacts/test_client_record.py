@@ -205,9 +205,9 @@ def test_the_care_contact_tab_uses_a_bounded_number_of_queries(
         )
     client.force_login(manager)
     # session, user, client, services, the user's units, care contacts, latest
-    # changes, the user's permissions (2), and three "is administrator?" checks
-    # (scoping twice, the menu once): the same for five units as for one.
-    with django_assert_max_num_queries(12):
+    # changes, the user's permissions (2), one "is administrator?" check, the
+    # change requests, and the plan deadlines (2): the same for five units as for one.
+    with django_assert_max_num_queries(13):
         response = record(client, person, "fok")
     html = response.content.decode()
     # Three units are the manager's (full sections), two are other units (short form).

@@ -1,0 +1,57 @@
+"""The start page. It lives at project level because it composes the apps:
+contacts (clients not yet handled, handbook 1.3), plans (deadlines, seed 003)
+and reports (worklists)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from contacts import access, selectors, services
+from plans.selectors import OverduePlan, overdue_plans
+from reports.views.worklists import worklist_summary
+
+# The start-page card shows this many clients per unit; the rest behind a link.
+CARD_LIMIT = 25
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    services.care_contacts_refresh_due_daily()
+    my_units = access.units_for_user(request.user).select_related("provider", "care_type")
+    cards = []
+    for unit in my_units:
+        offers_contact = unit.care_type is None or unit.care_type.offers_care_contact
+        clients = selectors.not_handled_clients(unit, today)
+        shown = list(clients[: CARD_LIMIT + 1]) if offers_contact else []
+        cards.append(
+            {
+                "unit": unit,
+                "offers_contact": offers_contact,
+                "clients": shown[:CARD_LIMIT],
+                "more": len(shown) > CARD_LIMIT,
+                "count": clients.count() if len(shown) > CARD_LIMIT else len(shown),
+                "on_unit": selectors.clients_on_unit(unit, today).count(),
+            }
+        )
+    # Seed 003 plan deadlines per unit: computed once for all the user's units,
+    # shown per unit here and counted in the worklists.
+    overdue = overdue_plans(my_units, today)
+    by_unit: dict[int, list[OverduePlan]] = {}
+    for item in overdue:
+        by_unit.setdefault(item.unit_id, []).append(item)
+    plan_cards = [
+        {
+            "unit": unit,
+            "items": by_unit.get(unit.pk, [])[:CARD_LIMIT],
+            "count": len(by_unit.get(unit.pk, [])),
+        }
+        for unit in my_units
+        if unit.care_type is None or unit.care_type.offers_care_contact or by_unit.get(unit.pk)
+    ]
+    context = {"cards": cards, "plan_cards": plan_cards, "today": today}
+    context.update(worklist_summary(request, overdue=overdue))
+    return render(request, "contacts/home.html", context)

@@ -1,0 +1,253 @@
+"""Worklists for unit managers (issue: client and staff lifecycle).
+
+Each list is computed for a set of units on a date in a fixed number of
+queries, and each row says where it is fixed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from contacts.models import TRANSITIONAL_RULE_END, CareContact, Client, Service, Staff, Unit
+from plans.selectors import OverduePlan, overdue_plans
+
+Status = CareContact.Status
+
+# Seed 003 / domain: a client should have been asked within 14 days of the start.
+NOT_ASKED_DAYS = 14
+# A staff member is "overloaded" with more than this share above the unit's
+# average number of clients per appointable staff member, and at least
+# OVERLOAD_MIN_EXTRA clients more than the average.
+OVERLOAD_FACTOR = 1.5
+OVERLOAD_MIN_EXTRA = 2
+
+
+@dataclass
+class Row:
+    unit: Unit
+    text: str
+    url: str
+    client: Client | None = None
+    staff: Staff | None = None
+    detail: str = ""
+
+
+@dataclass
+class Worklists:
+    on: dt.date
+    not_asked: list[Row] = field(default_factory=list)
+    contact_problems: list[Row] = field(default_factory=list)
+    title_evidence: list[Row] = field(default_factory=list)
+    plans_overdue: list[Row] = field(default_factory=list)
+    overloaded_staff: list[Row] = field(default_factory=list)
+
+    def sections(self) -> list[tuple[str, str, list[Row]]]:
+        return [
+            ("not_asked", _("Ej tillfrågade mer än 14 dagar efter start"), self.not_asked),
+            (
+                "contacts",
+                _("Tackar ja men ordinarie otillgänglig eller vice saknas"),
+                self.contact_problems,
+            ),
+            ("evidence", _("Bevis om skyddad yrkestitel"), self.title_evidence),
+            ("plans", _("Genomförandeplaner att åtgärda"), self.plans_overdue),
+            ("load", _("Personal med många fler brukare än snittet"), self.overloaded_staff),
+        ]
+
+    @property
+    def total(self) -> int:
+        return sum(len(rows) for _key, _title, rows in self.sections())
+
+
+def _fok_url(client: Client) -> str:
+    return reverse("client_detail", args=[client.pk]) + "?flik=fok"
+
+
+def not_asked_overdue(units: QuerySet[Unit], on: dt.date) -> list[Row]:
+    """Clients on the unit still "not asked" more than 14 days after the start
+    of their current execution there."""
+    rows: list[Row] = []
+    ongoing = Service.objects.filter(Service.ongoing_q(on))
+    handled = CareContact.objects.filter(client=OuterRef("client"), unit=OuterRef("unit")).exclude(
+        status=Status.NOT_ASKED
+    )
+    starts = (
+        ongoing.filter(unit__in=units)
+        # Care types that do not offer a contact (configurable) are never "not asked".
+        .exclude(unit__care_type__offers_care_contact=False)
+        .filter(~Exists(handled))
+        .values("client", "unit")
+        .annotate(first=Min("start"))
+        .filter(first__lt=on - dt.timedelta(days=NOT_ASKED_DAYS))
+    )
+    pairs = [(r["client"], r["unit"], r["first"]) for r in starts]
+    clients = Client.objects.in_bulk([p[0] for p in pairs])
+    unit_map = Unit.objects.in_bulk([p[1] for p in pairs])
+    for client_id, unit_id, first in sorted(pairs, key=lambda p: p[2]):
+        client = clients[client_id]
+        days = (on - first).days
+        rows.append(
+            Row(
+                unit=unit_map[unit_id],
+                client=client,
+                url=_fok_url(client),
+                text=client.full_name,
+                detail=_("start %(date)s, %(days)s dagar sedan")
+                % {"date": first.isoformat(), "days": days},
+            )
+        )
+    return rows
+
+
+def _current_contacts(units: QuerySet[Unit], on: dt.date) -> list[CareContact]:
+    on_unit = Service.objects.filter(
+        Service.ongoing_q(on), client=OuterRef("client"), unit=OuterRef("unit")
+    )
+    return list(
+        CareContact.objects.filter(unit__in=units, status=Status.ACCEPTED)
+        .filter(Exists(on_unit))
+        .select_related("client", "unit", "ordinary", "deputy")
+        .order_by("unit__name", "client__last_name", "client__first_name")
+    )
+
+
+def contact_problems(contacts: list[CareContact], on: dt.date) -> list[Row]:
+    rows: list[Row] = []
+    for cc in contacts:
+        problems = []
+        if cc.ordinary is not None and not cc.ordinary.may_be_appointed(on):
+            problems.append(
+                _("ordinarie %(name)s %(why)s")
+                % {
+                    "name": cc.ordinary.full_name,
+                    "why": ", ".join(cc.ordinary.appointment_obstacles(on)),
+                }
+            )
+        if cc.deputy is None:
+            problems.append(_("vice saknas"))
+        elif not cc.deputy.may_be_appointed(on):
+            problems.append(
+                _("vice %(name)s %(why)s")
+                % {
+                    "name": cc.deputy.full_name,
+                    "why": ", ".join(cc.deputy.appointment_obstacles(on)),
+                }
+            )
+        if problems:
+            rows.append(
+                Row(
+                    unit=cc.unit,
+                    client=cc.client,
+                    url=_fok_url(cc.client),
+                    text=cc.client.full_name,
+                    detail="; ".join(problems),
+                )
+            )
+    return rows
+
+
+def title_evidence(contacts: list[CareContact], on: dt.date) -> list[Row]:
+    """Contacts whose title evidence is missing, rests on the transitional rule
+    (ends 2033-07-01), or is not valid on the date."""
+    rows: list[Row] = []
+    for cc in contacts:
+        for role, staff in ((_("ordinarie"), cc.ordinary), (_("vice"), cc.deputy)):
+            if staff is None:
+                continue
+            if staff.title_certificate_date is not None and staff.title_certificate_date <= on:
+                continue
+            if staff.title_certificate_date is None and not staff.permanent_on_2023_07_01:
+                problem = _("bevis saknas")
+            elif not staff.title_evidence_valid_on(on):
+                problem = _("beviset gäller inte %(date)s") % {"date": on.isoformat()}
+            else:
+                problem = _("övergångsregeln, gäller till och med %(date)s") % {
+                    "date": (TRANSITIONAL_RULE_END - dt.timedelta(days=1)).isoformat()
+                }
+            rows.append(
+                Row(
+                    unit=cc.unit,
+                    client=cc.client,
+                    staff=staff,
+                    url=_fok_url(cc.client),
+                    text=f"{staff} – {cc.client.full_name}",
+                    detail=f"{role}: {problem}",
+                )
+            )
+    return rows
+
+
+def overloaded_staff(units: QuerySet[Unit], contacts: list[CareContact], on: dt.date) -> list[Row]:
+    rows: list[Row] = []
+    load: dict[int, Counter[int]] = {}
+    for cc in contacts:
+        if cc.ordinary_id is not None:
+            load.setdefault(cc.unit_id, Counter())[cc.ordinary_id] += 1
+    appointable = Staff.objects.filter(Staff.appointable_q(on), units__in=units).values_list(
+        "units", "pk"
+    )
+    per_unit: dict[int, set[int]] = {}
+    for unit_id, staff_id in appointable:
+        per_unit.setdefault(unit_id, set()).add(staff_id)
+    staff_map = Staff.objects.in_bulk([s for c in load.values() for s in c])
+    unit_map = {u.pk: u for u in units}
+    for unit_id, counter in load.items():
+        pool = per_unit.get(unit_id, set()) | set(counter)
+        average = sum(counter.values()) / len(pool) if pool else 0
+        for staff_id, count in counter.most_common():
+            if count > average * OVERLOAD_FACTOR and count - average >= OVERLOAD_MIN_EXTRA:
+                staff = staff_map[staff_id]
+                rows.append(
+                    Row(
+                        unit=unit_map[unit_id],
+                        staff=staff,
+                        url=reverse("staff_detail", args=[staff.pk]),
+                        text=str(staff),
+                        detail=_("%(n)s brukare som ordinarie, snittet är %(avg)s")
+                        % {"n": count, "avg": f"{average:.1f}".replace(".", ",")},
+                    )
+                )
+    return rows
+
+
+def plans_overdue(
+    units: QuerySet[Unit], on: dt.date, overdue: list[OverduePlan] | None = None
+) -> list[Row]:
+    unit_map = {u.pk: u for u in units}
+    if overdue is None:
+        overdue = overdue_plans(units, on)
+    return [
+        Row(
+            unit=unit_map[item.unit_id],
+            text=item.client_name,
+            url=item.url,
+            detail=", ".join(f"{flag.label} ({flag.due.isoformat()})" for flag in item.flags),
+        )
+        for item in overdue
+        if item.unit_id in unit_map
+    ]
+
+
+def worklists(
+    units: QuerySet[Unit], on: dt.date, *, overdue: list[OverduePlan] | None = None
+) -> Worklists:
+    """``overdue``: plans.selectors.overdue_plans(units, on) when the caller
+    already has it (the start page shows it too)."""
+    contacts = _current_contacts(units, on)
+    return Worklists(
+        on=on,
+        not_asked=not_asked_overdue(units, on),
+        contact_problems=contact_problems(contacts, on),
+        title_evidence=title_evidence(contacts, on),
+        plans_overdue=plans_overdue(units, on, overdue),
+        overloaded_staff=overloaded_staff(units, contacts, on),
+    )
+
+
+def unit_filter(units: QuerySet[Unit]) -> Q:
+    return Q(unit__in=units)
