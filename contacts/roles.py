@@ -96,5 +96,5 @@ def is_administrator(user: User | AnonymousUser) -> bool:
             user.is_authenticated and (user.is_superuser or has_role(user, Role.ADMINISTRATOR))
         )
         if user.is_authenticated:
-            user._omsorg_is_administrator = cached  # type: ignore[union-attr]
+            user._omsorg_is_administrator = cached  # type: ignore[union-attr,attr-defined]
     return cached
