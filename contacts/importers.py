@@ -780,6 +780,16 @@ class ContactImporter(_Importer):
         change = services.care_contact_change(
             **data, by=self.by, source=CareContactChange.Source.IMPORT
         )
+        if change is not None:
+            # Handbook 1.11: services are imported before contacts, so an
+            # execution that has already ended could not end this contact then;
+            # end it now (the day after the last service day), as it would have.
+            services.care_contact_end_after_execution(
+                client=data["client"],
+                unit=data["unit"],
+                by=self.by,
+                source=CareContactChange.Source.IMPORT,
+            )
         return UNCHANGED if change is None else CREATED
 
 

@@ -10,7 +10,7 @@ from contacts import selectors
 from contacts.importers import import_csv
 from contacts.models import CareContact, CareContactChange
 from journal.models import JournalNote
-from tests.contacts.factories import ServiceFactory, StaffFactory, UnitFactory
+from tests.contacts.factories import ClientFactory, ServiceFactory, StaffFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +168,28 @@ def test_rule_breaking_rows_are_all_reported_and_nothing_is_written(world):
     assert CareContactChange.objects.count() == 0
     assert JournalNote.objects.count() == 0
     assert CareContact.objects.filter(status="accepted").count() == 0
+
+
+def test_a_contact_imported_after_its_ended_service_ends_the_day_after(world):
+    """Handbook 1.11 in the documented import order (services before contacts):
+    the execution on U1 ended on 10 February, so a contact imported afterwards,
+    accepted from 1 February, ends on 11 February as if it had existed when the
+    service was imported."""
+    unit, _client, britta, _kalle = world
+    k2 = ClientFactory(customer_number="K2")
+    services = "customer_number;unit;kind;start;end\nK2;U1;personal_care;2024-01-01;2025-02-10\n"
+    contacts = "customer_number;unit;status;ordinary;effective\nK2;U1;accepted;brs89;2025-02-01\n"
+    assert import_csv("services", services).ok
+    result = import_csv("contacts", contacts)
+    assert result.ok, result.errors
+    assert (result.created, result.unchanged) == (1, 0)
+
+    assert state(k2, unit, dt.date(2025, 2, 10)) == ("accepted", britta.pk, None)
+    assert state(k2, unit, dt.date(2025, 2, 11)) == ("not_asked", None, None)
+    ended = CareContactChange.objects.get(client=k2, unit=unit, effective=dt.date(2025, 2, 11))
+    assert (ended.old_status, ended.old_ordinary_id) == ("accepted", britta.pk)
+
+    # Importing both files again changes nothing.
+    assert import_csv("services", services).unchanged == 1
+    assert import_csv("contacts", contacts).unchanged == 1
+    assert CareContactChange.objects.filter(client=k2).count() == 2
