@@ -59,14 +59,16 @@ def year_before(on: dt.date) -> dt.date:
 
 
 # Swedish alphabetical order: å, ä, ö after z; letters with accents sort as
-# their base letter (é as e, ü as y as in Swedish dictionaries).
+# their base letter (é as e, ü as y as in Swedish dictionaries). The three
+# letters become the characters after "z" ("{|}"), not "z" plus a suffix,
+# which would put "Åke" between "Z" and "Zoran".
 _SWEDISH = str.maketrans(
     {
-        "å": "z\u0001",
-        "ä": "z\u0002",
-        "æ": "z\u0002",
-        "ö": "z\u0003",
-        "ø": "z\u0003",
+        "å": "{",
+        "ä": "|",
+        "æ": "|",
+        "ö": "}",
+        "ø": "}",
         "é": "e",
         "è": "e",
         "ê": "e",

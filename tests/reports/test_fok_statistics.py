@@ -127,6 +127,35 @@ def test_staff_table_counts_ordinary_deputy_and_total(unit, population):
     ]
 
 
+def test_names_starting_with_a_ring_a_umlaut_o_umlaut_come_after_z(unit):
+    """Swedish order: Å, Ä, Ö after every name in Z, not between "Z" and "Zo"."""
+    zelda = StaffFactory(units=[unit], first_name="Zelda", last_name="Berg", signature="zel1")
+    osten = StaffFactory(units=[unit], first_name="Östen", last_name="Ek", signature="ost1")
+    for first, ordinary in [
+        ("Örjan", osten),
+        ("Åke", zelda),
+        ("Zoran", osten),
+        ("Ärla", zelda),
+        ("Anna", zelda),
+    ]:
+        person = make_client(first, "Lind", dt.date(1940, 1, 1), unit)
+        change(person, unit, "accepted", dt.date(2025, 1, 10), ordinary=ordinary)
+
+    result = fok_statistics(unit, "accepted", D)
+
+    assert [c.name for c in result.clients] == [
+        "Anna Lind",
+        "Zoran Lind",
+        "Åke Lind",
+        "Ärla Lind",
+        "Örjan Lind",
+    ]
+    assert [(s.name, [c.name for c in s.clients]) for s in result.staff] == [
+        ("Zelda Berg", ["Anna Lind", "Åke Lind", "Ärla Lind"]),
+        ("Östen Ek", ["Zoran Lind", "Örjan Lind"]),
+    ]
+
+
 def test_the_json_is_exactly_the_documented_shape(unit, population):
     assert fok_statistics(unit, "declined", D).as_json() == {
         "unit": "U1",
