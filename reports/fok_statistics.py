@@ -96,8 +96,9 @@ class ClientRow:
     units: list[str] = field(default_factory=list)
 
     @property
-    def sort_key(self) -> tuple[str, str, str]:
-        return (swedish_key(self.name), self.name, self.customer_number)
+    def sort_key(self) -> tuple[str, str]:
+        # Names equal but for case are tied and ordered by customer number.
+        return (swedish_key(self.name), self.customer_number)
 
     def as_json(self) -> dict[str, str]:
         return {
@@ -125,8 +126,8 @@ class StaffRow:
         return f"@{self.signature}"
 
     @property
-    def sort_key(self) -> tuple[str, str, str]:
-        return (swedish_key(self.name), self.name, self.signature)
+    def sort_key(self) -> tuple[str, str]:
+        return (swedish_key(self.name), self.signature)
 
     def as_json(self) -> dict[str, Any]:
         return {

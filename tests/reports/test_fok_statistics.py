@@ -156,6 +156,26 @@ def test_names_starting_with_a_ring_a_umlaut_o_umlaut_come_after_z(unit):
     ]
 
 
+def test_names_equal_but_for_case_are_ordered_by_number_and_signature(unit):
+    """statistics.md: case-insensitive name order, then customer number / signature."""
+    upper = StaffFactory(units=[unit], first_name="Britt", last_name="Ek", signature="bri2")
+    lower = StaffFactory(units=[unit], first_name="Britt", last_name="ek", signature="bri1")
+    for number, last, ordinary in [("K2", "Lind", upper), ("K1", "lind", lower)]:
+        person = make_client("Anna", last, dt.date(1940, 1, 1), unit, number=number)
+        change(person, unit, "accepted", dt.date(2025, 1, 10), ordinary=ordinary)
+
+    result = fok_statistics(unit, "accepted", D)
+
+    assert [(c.customer_number, c.name) for c in result.clients] == [
+        ("K1", "Anna lind"),
+        ("K2", "Anna Lind"),
+    ]
+    assert [(s.signature, s.name) for s in result.staff] == [
+        ("bri1", "Britt ek"),
+        ("bri2", "Britt Ek"),
+    ]
+
+
 def test_the_json_is_exactly_the_documented_shape(unit, population):
     assert fok_statistics(unit, "declined", D).as_json() == {
         "unit": "U1",
