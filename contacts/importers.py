@@ -725,9 +725,45 @@ class ServiceImporter(_Importer):
         return _upserted(services.service_upsert(**data, by=self.by))
 
 
+@dataclass
+class _ContactDay:
+    """The changes of one (client, unit, date) already in the history that no
+    row of the file has matched yet, and the last one a row matched."""
+
+    existing: list[tuple[Any, ...]]
+    matched: tuple[Any, ...] | None = None
+
+
+def _contact_values(status: str, ordinary: Any, deputy: Any, reason: str) -> tuple[Any, ...]:
+    """What makes a change different: the reason counts only for `declined`,
+    as in services.care_contact_change."""
+    ordinary_id = getattr(ordinary, "pk", ordinary)
+    deputy_id = getattr(deputy, "pk", deputy)
+    reason = (reason or "").strip() if status == CareContact.Status.DECLINED else ""
+    return (status, ordinary_id, deputy_id, reason)
+
+
 class ContactImporter(_Importer):
     spec = SPECS["contacts"]
     ordered = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._days: dict[tuple[Any, ...], _ContactDay] = {}
+
+    def _day(self, data: dict[str, Any]) -> _ContactDay:
+        key = (data["client"].pk, data["unit"].pk, data["effective"])
+        if key not in self._days:
+            same_day = CareContactChange.objects.filter(
+                client=data["client"], unit=data["unit"], effective=data["effective"]
+            ).order_by("id")
+            self._days[key] = _ContactDay(
+                existing=[
+                    _contact_values(c.status, c.ordinary_id, c.deputy_id, c.reason)
+                    for c in same_day
+                ]
+            )
+        return self._days[key]
 
     def prepare(self, row: Row) -> Prepared:
         client = self.cell(row, "customer_number", lambda number: self.client(row, number))
@@ -765,22 +801,26 @@ class ContactImporter(_Importer):
 
     def apply(self, item: Prepared) -> str:
         data = item.data
-        # The same change already in the history: a re-import of the file.
-        # Checked before calling the service, which compares only with the state
-        # on the date and would repeat the first of two same-day changes.
-        if CareContactChange.objects.filter(
-            client=data["client"],
-            unit=data["unit"],
-            effective=data["effective"],
-            status=data["status"],
-            ordinary=data["ordinary"],
-            deputy=data["deputy"],
-        ).exists():
+        values = _contact_values(data["status"], data["ordinary"], data["deputy"], data["reason"])
+        day = self._day(data)
+        # A re-import of the file: the rows of one client, unit and date match,
+        # in file order, the changes of that date already in the history (a row
+        # equal to the one before it had changed nothing). Checked here because
+        # the service compares only with the state at the end of the date: it
+        # would repeat the first of two same-day changes on a re-import, while
+        # "is this change anywhere in the history" would drop the last row of
+        # A, B, A (a mistake corrected the same day).
+        if day.existing and day.existing[0] == values:
+            day.matched = day.existing.pop(0)
+            return UNCHANGED
+        if day.matched is not None and values == day.matched:
             return UNCHANGED
         change = services.care_contact_change(
             **data, by=self.by, source=CareContactChange.Source.IMPORT
         )
         if change is not None:
+            day.existing.clear()  # from here on the file goes its own way
+            day.matched = None
             # Handbook 1.11: services are imported before contacts, so an
             # execution that has already ended could not end this contact then;
             # end it now (the day after the last service day), as it would have.

@@ -193,3 +193,26 @@ def test_a_contact_imported_after_its_ended_service_ends_the_day_after(world):
     assert import_csv("services", services).unchanged == 1
     assert import_csv("contacts", contacts).unchanged == 1
     assert CareContactChange.objects.filter(client=k2).count() == 2
+
+
+def test_a_mistake_corrected_the_same_day_ends_the_day_with_the_correction(world):
+    """Rows of one date apply in file order: Kalle, Britta by mistake, Kalle
+    again; at the end of the day Kalle is the ordinary. A re-import (with a
+    repeated row in the middle) changes nothing."""
+    unit, client, britta, kalle = world
+    data = (
+        "customer_number;unit;status;ordinary;effective\n"
+        "K1;U1;accepted;kal01;2025-02-01\n"
+        "K1;U1;accepted;brs89;2025-02-01\n"
+        "K1;U1;accepted;brs89;2025-02-01\n"
+        "K1;U1;accepted;kal01;2025-02-01\n"
+    )
+    result = import_csv("contacts", data)
+    assert result.ok, result.errors
+    assert (result.created, result.unchanged) == (3, 1)
+    assert state(client, unit, dt.date(2025, 2, 1)) == ("accepted", kalle.pk, None)
+
+    again = import_csv("contacts", data)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+    assert CareContactChange.objects.count() == 3
+    assert state(client, unit, dt.date(2025, 2, 1)) == ("accepted", kalle.pk, None)
