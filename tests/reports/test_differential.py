@@ -193,6 +193,8 @@ def build_world(seed: int) -> World:  # noqa: C901 - one generator, read top to 
     ]
     if substitutes:
         plan[2] = ("substitutes", [u1], dt.date(1935, 3, 3))
+    if seed % 2:
+        plan[9] = (plan[9][0], plan[9][1], dt.date(1921, 8, 9))
     twin_client = (rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES))
     for index, (role, client_units, born) in enumerate(plan):
         first, last = (
@@ -204,8 +206,9 @@ def build_world(seed: int) -> World:  # noqa: C901 - one generator, read top to 
         if index == 8:  # samordningsnummer: day + 60
             digits = f"{born:%y%m}{born.day + 60:02d}{980 + index:03d}"
             pid = f"{born:%Y%m}{born.day + 60:02d}-{980 + index:03d}{luhn_check_digit(digits)}"
-        elif index == 9:  # ten digits
-            pid = pid[2:]
+        elif index == 9:  # ten digits; "+" for someone aged 100 or more
+            old = ref.age_on(born, dt.date.today()) >= 100
+            pid = pid[2:].replace("-", "+") if old else pid[2:]
         elif index == 10:  # reservnummer
             pid = f"{born:%Y%m%d}-TF{index:02d}"
         elif index == 11:
@@ -440,19 +443,19 @@ def build_world(seed: int) -> World:  # noqa: C901 - one generator, read top to 
                 if not ongoing(client, u, on):
                     continue
                 role = client["role"]
-                # Daily visits over the KKiK periods tested (the first 15 days),
+                # Daily visits over the KKiK periods tested (the first 14 days),
                 # fewer after that, to keep the import fast.
-                if role in ("heavy", "substitutes") and offset < 15:
+                if role in ("heavy", "substitutes") and offset < 14:
                     plain = 1 if on == skip else 2
                     pool = substitutes if role == "substitutes" else None
-                    extra = rng.choice([0, 0, 0, 1])
+                    extra = rng.choice([0, 0, 0, 0, 1])
                     for index, hm in enumerate(rng.sample(daytimes, plain + extra)):
                         add_visit(client, u, on, hm, plain=index < plain, pool=pool)
-                    if rng.random() < 0.15:
+                    if rng.random() < 0.1:
                         add_visit(client, u, on, rng.choice(nights))
-                elif role == "both" and offset < 15:
+                elif role == "both" and offset < 14:
                     add_visit(client, u, on, rng.choice(daytimes), plain=rng.random() < 0.97)
-                elif rng.random() < 0.3:
+                elif rng.random() < (0.6 if role == "late" else 0.25):
                     add_visit(client, u, on, rng.choice(daytimes + nights))
             if client["role"] == "ended" and seed % 2 == 0 and offset == 12:
                 # Registered on the unit after the execution there ended (1.11).
@@ -661,10 +664,10 @@ def run_json(*args: str) -> dict:
 IMPORT_ORDER = ("units", "staff", "clients", "services", "contacts", "contacts_late", "visits")
 
 
-def import_world(files: dict[str, str], tmp_path) -> list[str]:
+def import_world(files: dict[str, str], tmp_path, names=IMPORT_ORDER) -> list[str]:
     """Import in the order of docs/import.md; the summaries printed."""
     summaries = []
-    for name in IMPORT_ORDER:
+    for name in names:
         kind = name.removesuffix("_late")
         path = tmp_path / f"{name}.csv"
         path.write_bytes(files[name].encode("utf-8"))
@@ -681,8 +684,9 @@ def test_reports_equal_the_reference_computed_from_the_csv_files(seed, tmp_path)
     files = world_files(world, seed)
     import_world(files, tmp_path)
     if seed == 0:
-        # Importing the same files again changes nothing (interchange.md).
-        again = import_world(files, tmp_path)
+        # Importing the same files again changes nothing (interchange.md); the
+        # visits are left out, they are slow and have no history to repeat.
+        again = import_world(files, tmp_path, IMPORT_ORDER[:-1])
         assert all(" 0 created, 0 updated," in line for line in again), again
     data = ref.Data.from_csv(files, today=dt.date.today())
     base, last = world.base, world.last
@@ -715,7 +719,7 @@ def test_reports_equal_the_reference_computed_from_the_csv_files(seed, tmp_path)
                 ),
                 ref.continuity_report(data, unit, first, to),
             )
-        for first, days in [(base, 14), (day(base, 1), 14), (day(base, 3), 7)]:
+        for first, days in [(base, 14), (day(base, 1), 13), (day(base, 3), 7)]:
             compare(
                 f"continuity_kpi {unit} {first} {days}",
                 run_json(
@@ -728,7 +732,8 @@ def test_reports_equal_the_reference_computed_from_the_csv_files(seed, tmp_path)
                 ),
                 ref.continuity_kpi(data, unit, first, days),
             )
-        for on in (base, day(base, 10), last):
+        # The ended service's last day is base + 9.
+        for on in (base, day(base, 9), day(base, 10), last):
             for status in STATISTICS_STATUSES:
                 compare(
                     f"fok_statistics {unit} {status} {on}",
