@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -271,11 +271,20 @@ def _text_table(header: list[str], rows: list[list[str]], numeric: Iterable[int]
 
 def _population(on: dt.date, units: QuerySet[Unit] | None) -> set[tuple[int, int]]:
     """(client_id, unit_id) for every client with an ongoing service on a unit
-    on ``on`` (handbook 1.3: those are the clients the contact applies to)."""
-    services = Service.objects.filter(Service.ongoing_q(on))
+    on ``on`` (handbook 1.3: those are the clients the contact applies to).
+
+    Where no service at all is recorded for a client on a unit (a contact
+    history imported without its services), the contact history is trusted
+    instead: the client counts from their first change on or before ``on``."""
+    services = Service.objects.all()
+    changes = CareContactChange.objects.filter(effective__lte=on)
     if units is not None:
         services = services.filter(unit__in=units)
-    return set(services.values_list("client_id", "unit_id").distinct())
+        changes = changes.filter(unit__in=units)
+    has_service = Service.objects.filter(client=OuterRef("client"), unit=OuterRef("unit"))
+    ongoing = services.filter(Service.ongoing_q(on)).values_list("client_id", "unit_id")
+    without_services = changes.filter(~Exists(has_service)).values_list("client_id", "unit_id")
+    return set(ongoing.union(without_services))  # one query; UNION removes duplicates
 
 
 def _changed_ordinary(on: dt.date, units: QuerySet[Unit] | None) -> set[tuple[int, int]]:

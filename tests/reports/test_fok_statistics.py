@@ -624,3 +624,30 @@ def test_imported_csv_files_give_the_expected_json(db, tmp_path):
         ("ann64", 1, 0),
         ("brs89", 0, 1),
     ]
+
+
+@pytest.mark.django_db
+def test_a_contact_history_without_any_service_on_the_unit_is_trusted():
+    """A file of contacts imported without services still counts; a client
+    whose services on the unit have ended does not."""
+    unit = Unit.objects.create(code="NS", name="Utan insatser")
+    nurse = StaffFactory(units=[unit])
+    only_history = ClientFactory(
+        personal_id=make_test_personnummer(dt.date(1940, 1, 1), 1, female=True)
+    )
+    ended = ClientFactory(personal_id=make_test_personnummer(dt.date(1970, 1, 1), 2, female=False))
+    ServiceFactory(client=ended, unit=unit, start=dt.date(2024, 1, 1), end=dt.date(2025, 1, 31))
+    for person in (only_history, ended):
+        services.care_contact_change(
+            client=person,
+            unit=unit,
+            status="accepted",
+            ordinary=nurse,
+            effective=dt.date(2025, 1, 10),
+        )
+
+    result = fok_statistics(unit, "accepted", D).as_json()
+
+    assert [c["customer_number"] for c in result["clients"]] == [only_history.customer_number]
+    assert (result["age_65_plus"], result["under_65"]) == (1, 0)
+    assert result["staff"][0]["clients"] == [only_history.customer_number]
