@@ -577,6 +577,22 @@ class _Importer:
     def apply(self, item: Prepared) -> str:
         raise NotImplementedError
 
+    def apply_all(self, prepared: list[Prepared], counts: dict[str, int]) -> None:
+        """Apply row by row, each in a savepoint, collecting what the services
+        refuse (appointment rules, unique numbers) as problems of that line."""
+        for item in prepared:
+            try:
+                with transaction.atomic():
+                    counts[self.apply(item)] += 1
+            except ValidationError as exc:
+                self.add_validation_error(item.line, exc, self.spec.required[0])
+            except DatabaseError as exc:
+                self.problems.append(
+                    Problem(
+                        item.line, ROW, _("Raden kunde inte sparas: %(error)s") % {"error": exc}
+                    )
+                )
+
 
 def _upserted(result: services.Upserted) -> str:
     if result.created:
@@ -875,22 +891,31 @@ class VisitImporter(_Importer):
         visit_id = self.cell(row, "visit_id", _text)
         return Prepared(row.line, {"visit_id": visit_id, "fields": fields, "people": people})
 
-    def apply(self, item: Prepared) -> str:
-        data = item.data
-        people = dict(data["people"])
-        existing = Visit.objects.filter(visit_id=data["visit_id"]).first()
-        # Columns left out of the file keep the stored people.
-        for column in ("staff", "planned_staff"):
-            if column not in people:
-                people[column] = list(getattr(existing, column).all()) if existing else []
-        return _upserted(
-            services.visit_upsert(
-                visit_id=data["visit_id"],
-                fields=data["fields"],
-                staff=people["staff"],
-                planned_staff=people["planned_staff"],
+    def apply_all(self, prepared: list[Prepared], counts: dict[str, int]) -> None:
+        """All visits in one bulk write: a month's visits for a municipality is
+        far too many rows for a savepoint and an upsert each. The rows were
+        fully checked in prepare(), so no row can be refused here."""
+        items = [
+            services.VisitData(
+                visit_id=item.data["visit_id"],
+                fields=item.data["fields"],
+                staff=item.data["people"].get("staff"),
+                planned_staff=item.data["people"].get("planned_staff"),
             )
-        )
+            for item in prepared
+        ]
+        try:
+            with transaction.atomic():
+                result = services.visits_bulk_upsert(items=items)
+        except DatabaseError as exc:
+            line = prepared[0].line if prepared else 1
+            self.problems.append(
+                Problem(line, ROW, _("Besöken kunde inte sparas: %(error)s") % {"error": exc})
+            )
+            return
+        counts[CREATED] += result["created"]
+        counts[UPDATED] += result["updated"]
+        counts[UNCHANGED] += result["unchanged"]
 
 
 IMPORTERS: dict[str, type[_Importer]] = {
@@ -937,20 +962,7 @@ def import_csv(
             # Valid rows are applied even after a problem, inside the transaction
             # that is then rolled back, so the report also shows the problems only
             # the services find (appointment rules, unique numbers).
-            for item in prepared:
-                try:
-                    with transaction.atomic():
-                        counts[importer.apply(item)] += 1
-                except ValidationError as exc:
-                    importer.add_validation_error(item.line, exc, importer.spec.required[0])
-                except DatabaseError as exc:
-                    result.problems.append(
-                        Problem(
-                            item.line,
-                            ROW,
-                            _("Raden kunde inte sparas: %(error)s") % {"error": exc},
-                        )
-                    )
+            importer.apply_all(prepared, counts)
             if result.problems:
                 raise _Rollback
     except _Rollback:

@@ -397,25 +397,6 @@ def care_contacts_refresh_due_daily() -> None:
 # --- visits -------------------------------------------------------------------------
 
 
-@transaction.atomic
-def visit_upsert(
-    *,
-    visit_id: str,
-    fields: dict[str, Any],
-    staff: list[Staff],
-    planned_staff: list[Staff],
-) -> Upserted:
-    result = _upsert(Visit, {"visit_id": visit_id}, fields)
-    visit: Visit = result.obj
-    for relation, wanted in ((visit.staff, staff), (visit.planned_staff, planned_staff)):
-        wanted_ids = {s.pk for s in wanted}
-        if set(relation.values_list("pk", flat=True)) != wanted_ids:
-            relation.set(wanted)
-            if not result.created:
-                result.updated = True
-    return result
-
-
 # --- lifecycle: moves, staff leaving, change requests (handbook 1.10, seeds 001, 003) ----
 
 
@@ -581,3 +562,102 @@ def contact_change_request_resolve(
     request.resolved_by_change = change
     request.save(update_fields=["resolved_by_change"])
     return request
+
+
+@dataclass
+class VisitData:
+    """One visit to write. ``fields`` holds the columns given (others keep their
+    stored values, or the model defaults for a new visit); ``staff`` and
+    ``planned_staff`` are None when not given."""
+
+    visit_id: str
+    fields: dict[str, Any]
+    staff: list[Staff] | None = None
+    planned_staff: list[Staff] | None = None
+
+
+@transaction.atomic
+def visits_bulk_upsert(*, items: list[VisitData]) -> dict[str, int]:
+    """Create or update many visits (matched on visit_id) in a fixed number of
+    queries: an import of a month's visits for a municipality is hundreds of
+    thousands of rows. Returns counts of created, updated and unchanged."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    ids = [item.visit_id for item in items]
+    existing: dict[str, Visit] = {}
+    for chunk in _chunks(ids):
+        existing.update(
+            (v.visit_id, v) for v in Visit.objects.select_for_update().filter(visit_id__in=chunk)
+        )
+    relations: dict[str, Any] = {
+        "staff": Visit.staff.through,
+        "planned_staff": Visit.planned_staff.through,
+    }
+    current: dict[str, dict[int, set[int]]] = {name: {} for name in relations}
+    for name, through in relations.items():
+        pks = [v.pk for v in existing.values()]
+        for chunk in _chunks(pks):
+            for visit_id, staff_id in through.objects.filter(visit_id__in=chunk).values_list(
+                "visit_id", "staff_id"
+            ):
+                current[name].setdefault(visit_id, set()).add(staff_id)
+
+    new: list[Visit] = []
+    changed: list[Visit] = []
+    changed_fields: set[str] = set()
+    state: dict[str, str] = {}
+    for item in items:
+        visit = existing.get(item.visit_id)
+        if visit is None:
+            visit = Visit(visit_id=item.visit_id, **item.fields)
+            new.append(visit)
+            state[item.visit_id] = "created"
+            continue
+        dirty = False
+        for name, value in item.fields.items():
+            attname = f"{name}_id" if name in ("client", "unit") else name
+            stored = getattr(visit, attname)
+            wanted = value.pk if name in ("client", "unit") and value is not None else value
+            if stored != wanted:
+                setattr(visit, attname, wanted)
+                changed_fields.add(attname)
+                dirty = True
+        if dirty:
+            changed.append(visit)
+        state[item.visit_id] = "updated" if dirty else "unchanged"
+    # Values are validated by the caller (the import parses every cell); the
+    # database's check constraints guard the rest without a query per row.
+    Visit.objects.bulk_create(new, batch_size=1000)
+    if changed:
+        Visit.objects.bulk_update(changed, sorted(changed_fields), batch_size=1000)
+    pk_of: dict[str, int] = {v.visit_id: v.pk for v in existing.values()}
+    if new:
+        for chunk in _chunks([v.visit_id for v in new]):
+            pk_of.update(Visit.objects.filter(visit_id__in=chunk).values_list("visit_id", "pk"))
+
+    for name, through in relations.items():
+        add: list[Any] = []
+        remove: list[tuple[int, set[int]]] = []
+        for item in items:
+            people = getattr(item, name)
+            if people is None:
+                continue
+            pk = pk_of[item.visit_id]
+            wanted = {s.pk for s in people}
+            have = current[name].get(pk, set())
+            if wanted == have:
+                continue
+            add.extend(through(visit_id=pk, staff_id=s) for s in wanted - have)
+            if have - wanted:
+                remove.append((pk, have - wanted))
+            if state[item.visit_id] == "unchanged":
+                state[item.visit_id] = "updated"
+        for pk, gone in remove:
+            through.objects.filter(visit_id=pk, staff_id__in=gone).delete()
+        through.objects.bulk_create(add, batch_size=5000)
+    for value in state.values():
+        counts[value] += 1
+    return counts
+
+
+def _chunks(values: list[Any], size: int = 5000) -> list[list[Any]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]

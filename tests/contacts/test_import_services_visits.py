@@ -160,3 +160,40 @@ def test_bad_visit_rows_are_reported(world):
         "line 3: start: ”15.1.2025 8:00” är ingen giltig tidpunkt (ÅÅÅÅ-MM-DD TT:MM).",
     ]
     assert Visit.objects.count() == 0
+
+
+def _visits_file(n):
+    lines = ["visit_id;customer_number;unit;start;end;status;staff;planned_staff"]
+    for i in range(n):
+        day = 1 + i % 28
+        lines.append(
+            f"Q{i};K1;U1;2025-02-{day:02d} {7 + i % 12:02d}:00;2025-02-{day:02d} "
+            f"{7 + i % 12:02d}:30;performed;brs89 @kal01;brs89"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def test_importing_visits_takes_the_same_number_of_queries_for_few_and_many(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert import_csv("visits", _visits_file(5)).created == 5
+    Visit.objects.all().delete()
+    with CaptureQueriesContext(connection) as many:
+        assert import_csv("visits", _visits_file(200)).created == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert Visit.staff.through.objects.count() == 400
+    # A re-import that changes one visit's staff: still the same number of queries.
+    changed = (
+        _visits_file(200)
+        .replace("Q7;K1", "Q7;K1", 1)
+        .replace("performed;brs89 @kal01;brs89\nQ8", "performed;kal01;brs89\nQ8", 1)
+    )
+    with CaptureQueriesContext(connection) as again:
+        result = import_csv("visits", changed)
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 199)
+    assert set(Visit.objects.get(visit_id="Q7").staff.values_list("signature", flat=True)) == {
+        "kal01"
+    }
+    assert len(again.captured_queries) <= len(few.captured_queries) + 2
