@@ -27,7 +27,7 @@ class CareTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "provider", "care_type"]
+    list_display = ["code", "name", "provider", "care_type", "phone"]
     list_filter = ["provider", "care_type"]
     search_fields = ["code", "name"]
     filter_horizontal = ["members"]

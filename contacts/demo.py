@@ -1190,6 +1190,10 @@ def seed_demo(
             # No service sets a unit's care type: the nursing home is not hemtjänst.
             unit.care_type = care_type
             unit.save(update_fields=["care_type"])
+        phone = f"0470-{40 + len(units)}0 00"
+        if unit.phone != phone:
+            unit.phone = phone
+            unit.save(update_fields=["phone"])
         units[unit_spec.code] = unit
         _add(report, "units", int(result.created))
     say(

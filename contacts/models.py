@@ -67,6 +67,8 @@ class Unit(models.Model):
         on_delete=models.PROTECT,
         related_name="units",
     )
+    # Shown to clients (the letter about their care contact) and on reports.
+    phone = models.CharField(_("telefon"), max_length=40, blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("användare"),

@@ -141,3 +141,12 @@ def test_no_letter_for_another_unit(client, carer, unit, other_unit, agda):
     assert client.get(reverse("contact_letter", args=[agda.pk, other_unit.pk])).status_code == 404
     foreign = ServiceFactory(unit=other_unit).client
     assert client.get(reverse("contact_letter", args=[foreign.pk, unit.pk])).status_code == 404
+
+
+def test_the_letter_gives_the_units_phone_when_recorded(client, carer, unit, agda, britta):
+    unit.phone = "0470-400 00"
+    unit.save()
+    contact_services.care_contact_change(client=agda, unit=unit, status="accepted", ordinary=britta)
+    client.force_login(carer)
+    text, _reader = pdf_text(client.get(reverse("contact_letter", args=[agda.pk, unit.pk])))
+    assert "ringa enheten på 0470-400 00" in " ".join(text.split())
