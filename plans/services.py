@@ -118,6 +118,18 @@ def _set_contacts(plan: ImplementationPlan, *, on: dt.date) -> bool:
     return True
 
 
+def _fill(plan: ImplementationPlan, fields: dict[str, object], *, today: dt.date) -> None:
+    """Set the fields a user fills in, tidy the texts and check the rules."""
+    unknown = set(fields) - set(PLAN_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown plan fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(plan, name, value)
+    plan.participation_comment = (plan.participation_comment or "").strip()
+    plan.important_information = (plan.important_information or "").strip()
+    _validate(plan, today=today)
+
+
 @transaction.atomic
 def plan_create(
     *,
@@ -129,16 +141,9 @@ def plan_create(
 ) -> ImplementationPlan:
     """A new plan for the client on the unit, showing the current contacts at once."""
     today = today or timezone.localdate()
-    unknown = set(fields) - set(PLAN_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown plan fields: {sorted(unknown)}")
     _lock_client(client)
     plan = ImplementationPlan(client=client, unit=unit, created_by=by)
-    for name, value in fields.items():
-        setattr(plan, name, value)
-    plan.participation_comment = (plan.participation_comment or "").strip()
-    plan.important_information = (plan.important_information or "").strip()
-    _validate(plan, today=today)
+    _fill(plan, fields, today=today)
     if not Service.objects.filter(client=client, unit=unit).exists():
         raise ValidationError(
             {"unit": [_("Brukaren har ingen insats på %(unit)s.") % {"unit": unit.name}]}
@@ -161,16 +166,9 @@ def plan_update(
     **fields: object,
 ) -> ImplementationPlan:
     today = today or timezone.localdate()
-    unknown = set(fields) - set(PLAN_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown plan fields: {sorted(unknown)}")
     _lock_client(plan.client)
     plan = ImplementationPlan.objects.select_for_update().get(pk=plan.pk)
-    for name, value in fields.items():
-        setattr(plan, name, value)
-    plan.participation_comment = (plan.participation_comment or "").strip()
-    plan.important_information = (plan.important_information or "").strip()
-    _validate(plan, today=today)
+    _fill(plan, fields, today=today)
     _check_no_overlap(plan)
     plan.changed_by = by
     plan.full_clean()
