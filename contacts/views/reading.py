@@ -25,7 +25,8 @@ VIEW_WEEK = "vecka"
 @require_GET
 @login_required
 def my_clients(request: HtmxHttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:100]
+    # A NUL character cannot be stored in or compared with PostgreSQL text.
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     today = timezone.localdate()
     context = {"q": q, "today": today, **reading.my_clients(user=request.user, on=today, q=q)}
     template = "contacts/my_clients.html"
