@@ -96,7 +96,8 @@ def _overview(
 ) -> tuple[VisitOverviewForm, QuerySet[Visit] | None, str]:
     units = access.units_for_user(request.user).order_by("name")
     code = request.GET.get("enhet", "")
-    if code and not units.filter(code=code).exists():
+    # Compared in Python: the raw parameter may hold text PostgreSQL refuses (NUL).
+    if code and code not in {unit.code for unit in units}:
         # Another unit's code gives 404, as every object outside the user's units.
         raise Http404
     submitted = "fran" in request.GET or "till" in request.GET
