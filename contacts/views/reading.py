@@ -37,6 +37,12 @@ def my_clients(request: HtmxHttpRequest) -> HttpResponse:
     return response
 
 
+# The page steps a week back and forth from the chosen day; dates near year 1 or
+# 9999 would overflow, and no visit is planned outside these years anyway.
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
+
+
 def _parse_date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
@@ -66,6 +72,12 @@ def planning(request: HttpRequest) -> HttpResponse:
     if day is None:
         errors.append(
             _("”%(value)s” är inget datum (ÅÅÅÅ-MM-DD). Visar i dag.") % {"value": raw_date[:20]}
+        )
+        day = today
+    elif not FIRST_DAY <= day <= LAST_DAY:
+        errors.append(
+            _("Välj ett datum mellan %(first)s och %(last)s. Visar i dag.")
+            % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
         )
         day = today
     view = VIEW_WEEK if request.GET.get("vy") == VIEW_WEEK else VIEW_DAY
