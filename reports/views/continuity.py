@@ -42,6 +42,8 @@ from ..pdf import pdf_response, render_pdf
 
 PERMISSION = "contacts.view_continuity_reports"
 MAX_PERIOD_DAYS = 366
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
 TREND_POINTS = 6  # KKiK trend: this period and the five before it, four weeks apart
 TREND_STEP = dt.timedelta(weeks=4)
 
@@ -92,6 +94,16 @@ class PeriodForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        for name in ("from", "to"):
+            day = data.get(name)
+            # KKiK looks 65 years back and 20 weeks back from the first day:
+            # dates near year 1 or 9999 would overflow.
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                self.add_error(
+                    name,
+                    _("Välj ett datum mellan %(first)s och %(last)s.")
+                    % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+                )
         date_from, date_to = data.get("from"), data.get("to")
         if date_from and date_to:
             if date_to < date_from:
