@@ -82,7 +82,8 @@ def journal_note_create(request: HtmxHttpRequest, client_pk: int) -> HttpRespons
     writes that the meeting took place and who attended)."""
     client = access.get_client_for_user(request.user, client_pk)
     units = _note_units(request, client)
-    form = NoteForm(request.POST or None, units=units)
+    # An empty POST is bound too, so it shows what is missing.
+    form = NoteForm(request.POST if request.method == "POST" else None, units=units)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

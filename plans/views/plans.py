@@ -31,6 +31,12 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The form data of a POST, also when empty (then every required field says
+    so; ``request.POST or None`` would show an untouched form instead)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _form_errors(form: PlanForm | PlanEndForm, error: ValidationError) -> None:
     for field, field_errors in error.message_dict.items():
         for message in field_errors:
@@ -125,7 +131,7 @@ def plan_create(request: HtmxHttpRequest, client_pk: int) -> HttpResponse:
     if request.method == "POST" and posted_unit.isdigit():
         # A forged unit: another unit's id is 404, one of mine without the right 403.
         require_edit_plans(request.user, access.get_unit_for_user(request.user, int(posted_unit)))
-    form = PlanForm(request.POST or None, units=units)
+    form = PlanForm(_posted(request), units=units)
     wanted = request.GET.get("unit", "")
     if request.method == "GET" and wanted.isdigit():
         form.fields["unit"].initial = int(wanted)
@@ -160,7 +166,7 @@ def plan_create(request: HtmxHttpRequest, client_pk: int) -> HttpResponse:
 def plan_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, pk)
     require_edit_plans(request.user, plan.unit)
-    form = PlanForm(request.POST or None, plan=plan)
+    form = PlanForm(_posted(request), plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_update(plan=plan, by=_user(request), **form.service_fields())
@@ -177,7 +183,7 @@ def plan_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def plan_end(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, pk)
     require_edit_plans(request.user, plan.unit)
-    form = PlanEndForm(request.POST or None)
+    form = PlanEndForm(_posted(request))
     if plan.period_end is None and request.method == "POST" and form.is_valid():
         try:
             services.plan_end(plan=plan, end=form.cleaned_data["end"], by=_user(request))
