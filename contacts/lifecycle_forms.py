@@ -221,6 +221,23 @@ class ChangeRequestForm(ServiceErrorsMixin, forms.Form):
     )
     requested_on = date_field(gettext_lazy("Önskemålet framfördes"))
 
+    def __init__(self, *args: Any, earliest: Any = None, latest: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The request was made while the client had the unit's services: not
+        # before the first of them began, and not in the future.
+        self.earliest, self.latest = earliest, latest
+
+    def clean_requested_on(self) -> Any:
+        day = self.cleaned_data["requested_on"]
+        if self.latest is not None and day > self.latest:
+            raise ValidationError(_("Datumet kan inte vara i framtiden."))
+        if self.earliest is not None and day < self.earliest:
+            raise ValidationError(
+                _("Datumet kan inte vara före brukarens första insats på enheten (%(d)s).")
+                % {"d": self.earliest.isoformat()}
+            )
+        return day
+
     def clean_reason(self) -> str:
         reason = (self.cleaned_data.get("reason") or "").strip()
         if not reason:

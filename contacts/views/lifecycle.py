@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Min
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -184,8 +185,10 @@ def contact_change_request(request: HtmxHttpRequest, pk: int, unit_pk: int) -> H
     today = timezone.localdate()
     unit = get_object_or_404(access.client_units_for_user(request.user, client, today), pk=unit_pk)
     access.require_change_contacts(request.user, unit)
+    first_start = Service.objects.filter(client=client, unit=unit).aggregate(Min("start"))
+    bounds = {"earliest": first_start["start__min"], "latest": today}
     if request.method == "POST":
-        form = ChangeRequestForm(request.POST)
+        form = ChangeRequestForm(request.POST, **bounds)
         if form.is_valid():
             try:
                 change_request = services.contact_change_request_record(
@@ -205,7 +208,7 @@ def contact_change_request(request: HtmxHttpRequest, pk: int, unit_pk: int) -> H
                 url = reverse("fok_edit", args=[client.pk, unit.pk])
                 return _done(request, f"{url}?begaran={change_request.pk}")
     else:
-        form = ChangeRequestForm(initial={"requested_on": today})
+        form = ChangeRequestForm(initial={"requested_on": today}, **bounds)
     context = {
         "client": client,
         "unit": unit,
