@@ -97,3 +97,31 @@ def test_the_import_page_works_on_a_phone(phone_page, live_server, tmp_path):
     phone_page.get_by_test_id("import-errors").wait_for()
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the report must not scroll sideways on a phone"
+
+
+def test_the_import_shows_that_it_is_working_and_blocks_a_second_click(page, live_server, tmp_path):
+    make_user("admin", role=Role.ADMINISTRATOR)
+    login(page, live_server, "admin")
+    page.goto(f"{live_server.url}/import/")
+    assert not page.locator("#import-busy").is_visible()
+    good = write(
+        tmp_path,
+        "good.csv",
+        f"customer_number,personal_id,first_name,last_name\nK1,{PNR},Agda,Testsson\n",
+    )
+    page.get_by_label("Vad importeras?").select_option("clients")
+    page.get_by_label("CSV-fil").set_input_files(good)
+    # What the user sees at the moment the request leaves the browser.
+    page.evaluate(
+        """window.__busy = new Promise(resolve => document.body.addEventListener(
+            'htmx:beforeSend', () => resolve({
+                text: getComputedStyle(document.getElementById('import-busy')).display,
+                bar: document.getElementById('busy').classList.contains('htmx-request'),
+                disabled: document.querySelector('#import-panel button[type=submit]').disabled,
+            }), {once: true})); undefined"""
+    )
+    page.get_by_role("button", name="Importera").click()
+    seen = page.evaluate("window.__busy")
+    assert seen == {"text": "inline", "bar": True, "disabled": True}
+    page.get_by_test_id("import-counts").wait_for()
+    assert not page.locator("#busy").evaluate("e => e.classList.contains('htmx-request')")
