@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from contacts import access
 from contacts.models import Client, Unit
-from contacts.views.clients import HtmxHttpRequest
+from omsorg.http import HtmxHttpRequest
 
 from . import selectors, services
 from .forms import NoteForm, NoteSearchForm

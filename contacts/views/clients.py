@@ -3,22 +3,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
 from contacts import access, lifecycle_selectors, reading
 from contacts.models import Client
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
+from omsorg.http import HtmxHttpRequest
 
 # Handbook 1.4: the tabs of "Brukare: Personuppgifter", in order, as (?flik=, label).
 TABS = [

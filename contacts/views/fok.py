@@ -19,8 +19,9 @@ from django.views.decorators.http import require_http_methods
 from contacts import access, services
 from contacts.forms import CareContactForm
 from contacts.models import CareContact, CareContactChange, Client, ContactChangeRequest, Unit
+from omsorg.http import HtmxHttpRequest
 
-from .clients import HtmxHttpRequest, record_context, render_record
+from .clients import record_context, render_record
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from contacts import access, lifecycle_selectors, selectors, services
 from contacts.lifecycle_forms import AsOfForm, ChangeRequestForm, ClientMoveForm, ServiceEndForm
 from contacts.models import CareContact, Client, Service
-from contacts.views.staff import HtmxHttpRequest, acting_user
+from contacts.views.staff import acting_user
+from omsorg.http import HtmxHttpRequest
 
 logger = logging.getLogger(__name__)
 

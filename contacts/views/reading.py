@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from contacts import access, reading
-
-from .clients import HtmxHttpRequest
+from omsorg.http import HtmxHttpRequest
 
 VIEW_DAY = "dag"
 VIEW_WEEK = "vecka"

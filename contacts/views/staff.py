@@ -20,19 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from contacts import access, lifecycle_selectors, services
 from contacts.lifecycle_forms import HandoverForm, HandoverRowForm, StaffAvailabilityForm
 from contacts.models import Staff, Unit
+from omsorg.http import HtmxHttpRequest
 
 logger = logging.getLogger(__name__)
 
 MANAGE = "contacts.change_carecontact"
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 def acting_user(request: HttpRequest) -> User | None:

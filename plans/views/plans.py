@@ -17,7 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from contacts import access
 from contacts import selectors as contact_selectors
 from contacts.models import CareContact, Client, Staff, Unit
-from contacts.views.clients import HtmxHttpRequest
+from omsorg.http import HtmxHttpRequest
 from reports.pdf import pdf_response, render_pdf
 
 from .. import selectors, services

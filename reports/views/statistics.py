@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
 from contacts import access
 from contacts.models import Unit
+from omsorg.http import HtmxHttpRequest
 from reports.fok_statistics import STATUS_CHOICES, FokStatistics, fok_statistics
 from reports.pdf import pdf_response, render_pdf
 
@@ -90,10 +90,6 @@ def _search(request: HttpRequest) -> tuple[FokStatisticsForm, FokStatistics | No
         if name in request.GET:
             query[name] = request.GET[name]
     return form, result, query.urlencode()
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 @require_GET

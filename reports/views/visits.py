@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
-from django_htmx.middleware import HtmxDetails
 
 from contacts import access
 from contacts.models import Unit, Visit
+from omsorg.http import HtmxHttpRequest
 from reports import visits as selectors
 from reports.pdf import pdf_response, render_pdf
 
@@ -129,10 +129,6 @@ def _overview(
         if name in request.GET:
             query[name] = request.GET[name]
     return form, visits, query.urlencode()
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 @require_GET
