@@ -38,6 +38,7 @@ from ..continuity_export import (
     report_csv,
     staff_chart,
 )
+from ..downloads import csv_response
 from ..pdf import pdf_response, render_pdf
 
 PERMISSION = "contacts.view_continuity_reports"
@@ -308,11 +309,8 @@ def continuity_report_csv(request: HttpRequest) -> HttpResponse:
     unit, scope = _scope(form)
     date_from, date_to = form.cleaned_data["from"], form.cleaned_data["to"]
     report = cont.continuity_report(unit, date_from, date_to, units=scope)
-    # The byte order mark makes Excel read the file as UTF-8.
-    response = HttpResponse("\ufeff" + report_csv(report), content_type="text/csv; charset=utf-8")
     name = _file_stem("kontinuitet", unit, date_from, date_to)
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return csv_response(report_csv(report), f"{name}.csv")
 
 
 @report_view
@@ -420,10 +418,7 @@ def continuity_kpi_csv(request: HttpRequest) -> HttpResponse:
     unit, scope = _scope(form)
     date_from = form.cleaned_data["from"]
     kpis = cont.continuity_kpi_by_unit(scope.filter(pk=unit.pk) if unit else scope, date_from)
-    response = HttpResponse("\ufeff" + kpi_csv(kpis), content_type="text/csv; charset=utf-8")
-    name = _file_stem("kkik", unit, date_from)
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return csv_response(kpi_csv(kpis), f"{_file_stem('kkik', unit, date_from)}.csv")
 
 
 @report_view

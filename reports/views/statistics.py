@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from contacts import access
 from contacts.models import Unit
 from omsorg.http import HtmxHttpRequest
+from reports.downloads import csv_response
 from reports.fok_statistics import STATUS_CHOICES, FokStatistics, fok_statistics
 from reports.pdf import pdf_response, render_pdf
 
@@ -136,9 +137,7 @@ def fok_statistics_csv(request: HttpRequest) -> HttpResponse:
     _form, result, query = _search(request)
     if result is None:
         return _redirect_to_form(request, query)
-    response = HttpResponse(result.as_csv(bom=True), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_download_name(result, "csv")}"'
-    return response
+    return csv_response(result.as_csv(bom=True), _download_name(result, "csv"))
 
 
 @require_GET

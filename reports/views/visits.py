@@ -23,6 +23,7 @@ from contacts import access
 from contacts.models import Unit, Visit
 from omsorg.http import HtmxHttpRequest
 from reports import visits as selectors
+from reports.downloads import csv_response
 from reports.pdf import pdf_response, render_pdf
 
 PERMISSION = "contacts.view_continuity_reports"
@@ -168,12 +169,9 @@ def visit_overview_csv(request: HttpRequest) -> HttpResponse:
     form, visits, query = _overview(request)
     if visits is None:
         return redirect(f"{reverse('visit_overview')}?{query}")
-    response = HttpResponse(
-        selectors.visits_csv(form.cleaned_data["enhet"], visits),
-        content_type="text/csv; charset=utf-8",
+    return csv_response(
+        selectors.visits_csv(form.cleaned_data["enhet"], visits), _file_name(form, "csv")
     )
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(form, "csv")}"'
-    return response
 
 
 @require_GET
