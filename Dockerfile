@@ -18,6 +18,8 @@ COPY contacts ./contacts
 COPY journal ./journal
 COPY plans ./plans
 COPY reports ./reports
+COPY imports ./imports
+COPY demo ./demo
 RUN pip install .
 COPY . .
 RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \

@@ -15,7 +15,8 @@ run:
 	@echo "Omsorgskontakt: http://$(HOST):$(PORT)/"
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-# Runs ruff, the migration check and the whole test suite on PostgreSQL.
+# Runs ruff, mypy, the migration check and the whole test suite on SQLite and
+# on PostgreSQL (installing and starting PostgreSQL where none is reachable).
 test:
 	scripts/test.sh
 

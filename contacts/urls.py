@@ -1,7 +1,6 @@
 from django.urls import path
 
 from .views import clients, fok, lifecycle, staff
-from .views import imports as import_views
 from .views import reading as reading_views
 
 urlpatterns = [
@@ -9,7 +8,6 @@ urlpatterns = [
     path("brukare/<int:pk>/fok/<int:unit_pk>/andra/", fok.fok_edit, name="fok_edit"),
     path("mina-brukare/", reading_views.my_clients, name="my_clients"),
     path("planering/", reading_views.planning, name="planning"),
-    path("import/", import_views.import_csv, name="import_csv"),
     path("personal/", staff.staff_list, name="staff_list"),
     path("personal/<int:pk>/", staff.staff_detail, name="staff_detail"),
     path("personal/<int:pk>/tillganglighet/", staff.staff_availability, name="staff_availability"),

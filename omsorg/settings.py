@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "journal",
     "plans",
     "reports",
+    "imports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -100,9 +102,24 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite is the embedded default: no persistent connections, wait on locks.
+    # SQLite is the embedded default. The web server and the task worker are
+    # two processes on one file: write-ahead logging lets readers go on while
+    # one writes, and IMMEDIATE transactions take the write lock at BEGIN, so
+    # two writers wait for each other (up to the timeout) instead of failing
+    # with "database is locked" halfway through.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            ),
+        }
+    )
+    # The test database is a file (not in memory), so management commands run
+    # in a child process by the tests see the same data.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "tmp" / "test-sqlite.db")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("journal/", include("journal.urls")),
     path("plan/", include("plans.urls")),
     path("rapporter/", include("reports.urls")),
+    path("import/", include("imports.urls")),
     path("", include("contacts.urls")),
 ]

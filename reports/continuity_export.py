@@ -12,7 +12,8 @@ from typing import Any
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from . import charts
+from omsorg.output import charts
+
 from .continuity import (
     CANCELLED,
     DECLINED,

@@ -282,8 +282,12 @@ def _population(on: dt.date, units: QuerySet[Unit] | None) -> set[tuple[int, int
         services = services.filter(unit__in=units)
         changes = changes.filter(unit__in=units)
     has_service = Service.objects.filter(client=OuterRef("client"), unit=OuterRef("unit"))
-    ongoing = services.filter(Service.ongoing_q(on)).values_list("client_id", "unit_id")
-    without_services = changes.filter(~Exists(has_service)).values_list("client_id", "unit_id")
+    # No ORDER BY inside the union (the models' default orderings): SQLite
+    # refuses it in a compound statement.
+    ongoing = services.filter(Service.ongoing_q(on)).order_by().values_list("client_id", "unit_id")
+    without_services = (
+        changes.filter(~Exists(has_service)).order_by().values_list("client_id", "unit_id")
+    )
     return set(ongoing.union(without_services))  # one query; UNION removes duplicates
 
 

@@ -1,23 +1,48 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the suite needs, makes PostgreSQL
 # reachable, then runs ruff, mypy, the migration check and the whole pytest
-# suite on PostgreSQL. Extra arguments go to pytest.
+# suite twice: on SQLite (the embedded default) and on PostgreSQL (production),
+# each spread over the machine's cores with pytest-xdist.
+#
+#   scripts/test.sh                       everything
+#   TEST_DB=sqlite scripts/test.sh -k x   one database only (sqlite or postgresql);
+#                                         extra arguments go to pytest
+#   TEST_WORKERS=4 scripts/test.sh        pytest-xdist workers (default: one per core)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$(date +%s)
 scripts/bootstrap.sh dev
 scripts/system-deps.sh
-if [ -z "${DATABASE_URL:-}" ]; then
+TEST_DB=${TEST_DB:-both}
+if [ "$TEST_DB" != sqlite ] && [ -z "${PG_DATABASE_URL:-}" ]; then
   server=$(scripts/ensure-postgres.sh)
-  export DATABASE_URL="${server}/omsorg"
+  PG_DATABASE_URL="${server}/omsorg"
 fi
 export DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-test-only-secret-key-not-for-production}
 export DJANGO_ALLOW_ASYNC_UNSAFE=true DJANGO_PLAIN_STATIC=1
-echo "== ruff"
-.venv/bin/ruff check .
-.venv/bin/ruff format --check .
-echo "== mypy"
-DJANGO_DEBUG=1 .venv/bin/mypy .
-echo "== makemigrations --check"
-DJANGO_DEBUG=1 DATABASE_URL=sqlite:///:memory: .venv/bin/python manage.py makemigrations --check --dry-run
-echo "== pytest on ${DATABASE_URL%%@*}@…"
-exec .venv/bin/python -m pytest --create-db "$@"
+mkdir -p tmp
+workers=${TEST_WORKERS:-auto}
+
+if [ $# -eq 0 ]; then
+  echo "== ruff"
+  .venv/bin/ruff check .
+  .venv/bin/ruff format --check .
+  echo "== mypy"
+  DJANGO_DEBUG=1 .venv/bin/mypy .
+  echo "== makemigrations --check"
+  DJANGO_DEBUG=1 DATABASE_URL=sqlite:///:memory: .venv/bin/python manage.py makemigrations --check --dry-run
+fi
+
+status=0
+if [ "$TEST_DB" = both ] || [ "$TEST_DB" = sqlite ]; then
+  echo "== pytest on SQLite"
+  DATABASE_URL="sqlite:///$PWD/tmp/db.sqlite3" \
+    .venv/bin/python -m pytest -n "$workers" --create-db "$@" || status=$?
+fi
+if [ "$TEST_DB" = both ] || [ "$TEST_DB" = postgresql ]; then
+  echo "== pytest on PostgreSQL (${PG_DATABASE_URL%%@*}@…)"
+  DATABASE_URL="$PG_DATABASE_URL" \
+    .venv/bin/python -m pytest -n "$workers" --create-db "$@" || status=$?
+fi
+echo "== make test finished in $(($(date +%s) - started)) s with status $status"
+exit $status

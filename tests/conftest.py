@@ -1,11 +1,50 @@
 import os
+from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from contacts.roles import Role
 from tests.contacts.factories import ServiceFactory, StaffFactory, UnitFactory, make_user
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The SQLite test database is a file in the project's tmp/ (see settings).
+(Path(__file__).resolve().parents[1] / "tmp").mkdir(exist_ok=True)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "postgres_only(reason): the test needs PostgreSQL itself (say why); "
+        "skipped when the suite runs on SQLite",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    for item in items:
+        marker = item.get_closest_marker("postgres_only")
+        if marker is not None:
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+            item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {reason}"))
+
+
+def on_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def database_url() -> str:
+    """DATABASE_URL of the test database, for a child process (a management
+    command run as from the shell) to see what the test wrote."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    login = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
 
 CHROMIUM_ARGS = [
     "--headless",

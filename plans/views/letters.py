@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from contacts import access
 from contacts import selectors as contact_selectors
 from contacts.models import CareContact, Service, Staff
-from reports.pdf import pdf_response, render_pdf
+from omsorg.output.pdf import pdf_response, render_pdf
 
 
 @require_GET

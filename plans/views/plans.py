@@ -18,7 +18,7 @@ from contacts import access
 from contacts import selectors as contact_selectors
 from contacts.models import CareContact, Client, Staff, Unit
 from omsorg.http import HtmxHttpRequest
-from reports.pdf import pdf_response, render_pdf
+from omsorg.output.pdf import pdf_response, render_pdf
 
 from .. import selectors, services
 from ..access import get_plan_for_user, may_write_plans, require_edit_plans

@@ -24,6 +24,8 @@ from django_htmx.middleware import HtmxDetails
 
 from contacts import access
 from contacts.models import Unit
+from omsorg.output.csv import csv_response
+from omsorg.output.pdf import pdf_response, render_pdf
 
 from .. import continuity as cont
 from ..continuity_export import (
@@ -38,8 +40,6 @@ from ..continuity_export import (
     report_csv,
     staff_chart,
 )
-from ..downloads import csv_response
-from ..pdf import pdf_response, render_pdf
 
 PERMISSION = "contacts.view_continuity_reports"
 MAX_PERIOD_DAYS = 366
@@ -367,7 +367,7 @@ def _kpi_summary(kpi: cont.ContinuityKpi) -> dict[str, Any]:
 
 
 def _kpi_context(form: PeriodForm) -> dict[str, Any]:
-    from ..charts import line_chart
+    from omsorg.output.charts import line_chart
 
     date_from = form.cleaned_data["from"]
     unit, scope = _scope(form)

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET
 from contacts import access
 from contacts.models import Unit
 from omsorg.http import HtmxHttpRequest
-from reports.downloads import csv_response
+from omsorg.output.csv import csv_response
+from omsorg.output.pdf import pdf_response, render_pdf
 from reports.fok_statistics import STATUS_CHOICES, FokStatistics, fok_statistics
-from reports.pdf import pdf_response, render_pdf
 
 PERMISSION = "contacts.view_fok_statistics"
 # The query parameters that make a search; everything else (visa, ...) is display.

@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET
 from contacts import access
 from contacts.models import Unit, Visit
 from omsorg.http import HtmxHttpRequest
+from omsorg.output.csv import csv_response
+from omsorg.output.pdf import pdf_response, render_pdf
 from reports import visits as selectors
-from reports.downloads import csv_response
-from reports.pdf import pdf_response, render_pdf
 
 PERMISSION = "contacts.view_continuity_reports"
 PAGE_SIZE = 50

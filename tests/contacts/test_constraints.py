@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from contacts.models import CareContact, Client, Service, Staff
 from tests.contacts.factories import ClientFactory, ServiceFactory, StaffFactory, UnitFactory
@@ -9,8 +9,18 @@ from tests.contacts.factories import ClientFactory, ServiceFactory, StaffFactory
 pytestmark = pytest.mark.django_db
 
 
+# SQLite names the columns of a failed unique constraint, not the constraint.
+UNIQUE_COLUMNS = {
+    "contacts_carecontact_one_per_client_unit": "contacts_carecontact.client_id, "
+    "contacts_carecontact.unit_id",
+}
+
+
 def violates(constraint, fn):
-    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+    expected = constraint
+    if connection.vendor == "sqlite" and constraint in UNIQUE_COLUMNS:
+        expected = f"UNIQUE constraint failed: {UNIQUE_COLUMNS[constraint]}"
+    with pytest.raises(IntegrityError, match=expected), transaction.atomic():
         fn()
 
 

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from contacts.importers import import_csv
 from contacts.models import Client, Staff
 from contacts.personal_id import make_test_personnummer
+from imports.importers import import_csv
 from tests.contacts.factories import ClientFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db

@@ -26,9 +26,9 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import personal_id as pid
-from . import services
-from .models import (
+from contacts import personal_id as pid
+from contacts import services
+from contacts.models import (
     CareContact,
     CareContactChange,
     Client,

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from contacts import services
-from contacts.importers import import_csv
 from contacts.models import CareContactChange, Service, Visit
+from imports.importers import import_csv
 from tests.contacts.factories import ClientFactory, StaffFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -182,7 +182,10 @@ def test_importing_visits_takes_the_same_number_of_queries_for_few_and_many(worl
     Visit.objects.all().delete()
     with CaptureQueriesContext(connection) as many:
         assert import_csv("visits", _visits_file(200)).created == 200
-    assert len(many.captured_queries) == len(few.captured_queries)
+    # Not a query per row: SQLite takes at most 999 parameters per statement, so
+    # 200 visits are written in a few batches there; PostgreSQL takes them in one.
+    batches = 0 if connection.vendor == "postgresql" else 2
+    assert len(many.captured_queries) <= len(few.captured_queries) + batches
     assert Visit.staff.through.objects.count() == 400
     # A re-import that changes one visit's staff: still the same number of queries.
     changed = (

@@ -1,4 +1,4 @@
-"""python manage.py seed_demo: a believable demo municipality (see contacts.demo)."""
+"""python manage.py seed_demo: a believable demo municipality (see demo.seed)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from contacts import demo
+from demo import seed as demo
 
 
 class Command(BaseCommand):

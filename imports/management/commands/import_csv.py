@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from contacts.importers import KINDS, import_csv
+from imports.importers import KINDS, import_csv
 
 
 class Command(BaseCommand):

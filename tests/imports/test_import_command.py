@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from contacts.models import Unit
+from tests.conftest import database_url
 
 # The command runs in a child process against the test database, so the data
 # must be committed: a transactional test.
@@ -26,10 +26,7 @@ class Run:
 
 def run(*args):
     """Run `manage.py import_csv …` as from the shell, on the test database."""
-    db = connection.settings_dict
-    login = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    url = f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url}
+    env = {**os.environ, "DATABASE_URL": database_url()}
     completed = subprocess.run(
         [sys.executable, str(MANAGE), "import_csv", *map(str, args)],
         capture_output=True,

@@ -33,11 +33,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from plans import services as plans_services
-from plans.models import ImplementationPlan
-
-from . import services
-from .models import (
+from contacts import services
+from contacts.models import (
     CareContactChange,
     CareType,
     Client,
@@ -47,10 +44,12 @@ from .models import (
     Unit,
     Visit,
 )
-from .models import ContactStatus as Status
-from .personal_id import luhn_check_digit, make_test_personnummer
-from .personal_id import parse as parse_personal_id
-from .roles import Role
+from contacts.models import ContactStatus as Status
+from contacts.personal_id import luhn_check_digit, make_test_personnummer
+from contacts.personal_id import parse as parse_personal_id
+from contacts.roles import Role
+from plans import services as plans_services
+from plans.models import ImplementationPlan
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 DEFAULT_CLIENTS = 300

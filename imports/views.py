@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from contacts.importers import SPECS
-from contacts.importers import import_csv as run_import
+from imports.importers import SPECS
+from imports.importers import import_csv as run_import
 
 # Larger than any export we have seen from a municipality's systems; protects
 # the server from reading a mistaken upload (a zip, a video) into memory.
@@ -104,7 +104,7 @@ def import_csv(request: HttpRequest) -> HttpResponse:
     else:
         form = ImportForm()
     context = {"form": form, "result": result, "kind_label": kind_label, "formats": _formats()}
-    template = "contacts/import.html"
+    template = "imports/import.html"
     if getattr(request, "htmx", False):
         template += "#panel"
     return render(request, template, context)

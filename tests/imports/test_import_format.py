@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from contacts.importers import (
+from contacts.models import Provider, Unit
+from imports.importers import (
     CellError,
     UnknownKind,
     import_csv,
@@ -12,7 +13,6 @@ from contacts.importers import (
     parse_date,
     parse_datetime,
 )
-from contacts.models import Provider, Unit
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from contacts import selectors
-from contacts.importers import import_csv
 from contacts.models import CareContact, CareContactChange
+from imports.importers import import_csv
 from journal.models import JournalNote
 from tests.contacts.factories import ClientFactory, ServiceFactory, StaffFactory, UnitFactory
 
