@@ -129,9 +129,10 @@ class CareContactForm(forms.Form):
 
 
 def no_need_warnings(*, client: Client, unit: Unit, on: dt.date) -> list[str]:
-    """Why "saknar behov" looks doubtful for this client (seeds 000 and 001: the
-    exception is only for when a contact is obviously unnecessary, e.g. only an
-    alarm or help with shopping; not with cognitive impairment or a small network)."""
+    """Why "saknar behov" looks doubtful for this client (the Östra Göinge
+    routine and the guidance for providers: the exception is only for when a
+    contact is obviously unnecessary, e.g. only an alarm or help with shopping;
+    not with cognitive impairment or a small network)."""
     warnings: list[str] = []
     if client.cognitive_impairment:
         warnings.append(_("Brukaren har kognitiv svikt."))

@@ -1,6 +1,7 @@
 """Read queries for the lifecycle pages: staff list and detail, the bulk
 handover, change requests and the contact history (handbook 1.10–1.11,
-seeds 001 and 003). Each function runs a fixed number of queries."""
+the guidance for providers and the provider routine). Each function runs a
+fixed number of queries."""
 
 from __future__ import annotations
 
@@ -141,7 +142,7 @@ def assignments_on_units(staff: Staff, units: QuerySet[Unit]) -> list[CareContac
     return list(selectors.staff_assignments(staff).filter(unit__in=units))
 
 
-# --- bulk handover (seed 003) ---------------------------------------------------------
+# --- bulk handover (the provider routine) -------------------------------------------
 
 
 @dataclass
@@ -195,7 +196,7 @@ def _appointable_by_unit(unit_ids: set[int], leaving: Staff, on: dt.date) -> lis
     return people
 
 
-# --- change requests (seed 001) -------------------------------------------------------
+# --- change requests (the guidance for providers) ------------------------------------
 
 
 @dataclass

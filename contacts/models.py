@@ -618,7 +618,7 @@ class Visit(models.Model):
 
 
 class ContactChangeRequest(models.Model):
-    """A client's request for another care contact (seed 001: the client may ask
+    """A client's request for another care contact (the guidance for providers: the client may ask
     to change contact). Recorded first, then resolved by a change."""
 
     client = models.ForeignKey(

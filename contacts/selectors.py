@@ -115,7 +115,7 @@ def staff_assignments(staff: Staff) -> QuerySet[CareContact]:
 def suggested_reassignment(
     care_contact: CareContact, leaving: Staff, on: dt.date
 ) -> tuple[Staff | None, Staff | None]:
-    """Seed 003: when the ordinary leaves, the deputy steps in as the suggested
+    """The provider routine: when the ordinary leaves, the deputy steps in as the suggested
     new ordinary (if they may be appointed); a leaving deputy is just removed."""
     ordinary, deputy = care_contact.ordinary, care_contact.deputy
     if ordinary is not None and ordinary.pk == leaving.pk:

@@ -397,7 +397,8 @@ def care_contacts_refresh_due_daily() -> None:
 # --- visits -------------------------------------------------------------------------
 
 
-# --- lifecycle: moves, staff leaving, change requests (handbook 1.10, seeds 001, 003) ----
+# --- lifecycle: moves (handbook 1.10), staff leaving (the provider routine), change
+# requests (the guidance for providers) ---------------------------------------------
 
 
 @transaction.atomic
@@ -498,7 +499,7 @@ def care_contacts_reassign(
     handover_note: str,
     by: User | None = None,
 ) -> list[CareContactChange]:
-    """Seed 003: reassign many clients at once (staff leaving or away), each
+    """The provider routine: reassign many clients at once (staff leaving or away), each
     with the same rules and journal notes as one change. All or nothing: any
     invalid row rolls every row back; errors are keyed ``<care_contact pk>``."""
     handover_note = (handover_note or "").strip()
@@ -539,7 +540,7 @@ def contact_change_request_record(
     requested_on: dt.date | None = None,
     by: User | None = None,
 ) -> ContactChangeRequest:
-    """Seed 001: the client may ask for another contact. The request is recorded
+    """The guidance for providers: the client may ask for another contact. The request is recorded
     (and journaled by the journal app) before the change itself."""
     reason = (reason or "").strip()
     if not reason:

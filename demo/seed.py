@@ -731,7 +731,7 @@ def client_specs(
 
 
 def _plan_fields(rng: random.Random, pair: PairPlan, today: dt.date) -> dict | None:
-    """An implementation plan for most ongoing home-care executions (seed 003:
+    """An implementation plan for most ongoing home-care executions (the provider routine:
     established within 14 days, revised at least every 6 months). Some are
     missing, late or due for revision, so the start page has work to show."""
     if pair.end is not None or pair.start > today - dt.timedelta(days=10) or rng.random() < 0.1:

@@ -171,7 +171,7 @@ def journal_note_for_move(
 
 @transaction.atomic
 def journal_note_for_change_request(*, request: ContactChangeRequest) -> JournalNote:
-    """Seed 001: the client's wish to change contact is documented."""
+    """The guidance for providers: the client's wish to change contact is documented."""
     text = "\n".join(
         [
             _("Brukaren önskar byta fast omsorgskontakt på %(unit)s.")

@@ -78,7 +78,7 @@ def journal_search(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 def journal_note_create(request: HtmxHttpRequest, client_pk: int) -> HttpResponse:
     """A hand-written note. Anyone who may open the client may write one: the
-    staff on the unit document the care they give (seed 002: the contact
+    staff on the unit document the care they give (the Växjö guidance: the contact
     writes that the meeting took place and who attended)."""
     client = access.get_client_for_user(request.user, client_pk)
     units = _note_units(request, client)

@@ -1,5 +1,5 @@
 """The start page. It lives at project level because it composes the apps:
-contacts (clients not yet handled, handbook 1.3), plans (deadlines, seed 003)
+contacts (clients not yet handled, handbook 1.3), plans (deadlines, the provider routine)
 and reports (worklists)."""
 
 from django.contrib.auth.decorators import login_required
@@ -37,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "on_unit": selectors.clients_on_unit(unit, today).count(),
             }
         )
-    # Seed 003 plan deadlines per unit: computed once for all the user's units,
+    # The provider routine plan deadlines per unit: computed once for all the user's units,
     # shown per unit here and counted in the worklists.
     overdue = overdue_plans(my_units, today)
     by_unit: dict[int, list[OverduePlan]] = {}

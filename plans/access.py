@@ -2,7 +2,7 @@
 
 Reading: everyone who may open the client, for plans on their own units.
 Writing (create, edit, end): the unit manager (contacts.change_carecontact on
-the unit, as for appointing contacts) and the unit's coordinators: seed 003
+the unit, as for appointing contacts) and the unit's coordinators: the provider routine
 says the coordinator draws up the plan with the client at the first meeting.
 Care staff and statistics readers read only."""
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import CareContactChange, Client, Staff, Unit
 
-# Seed 003: a new client has a plan within 14 days of the start; a plan is
+# The provider routine: a new client has a plan within 14 days of the start; a plan is
 # revised at least every 6 months (counted from the latest revision, or from
 # the date the plan was established).
 NEW_PLAN_DAYS = 14

@@ -1,4 +1,4 @@
-"""Reads for implementation plans: the client's plans and the deadlines of seed 003.
+"""Reads for implementation plans: the client's plans and the deadlines of the provider routine.
 
 Deadlines, for each client with an ongoing service on a unit on day ``on``:
 

@@ -18,7 +18,7 @@ from plans.selectors import OverduePlan, overdue_plans
 
 Status = CareContact.Status
 
-# Seed 003 / domain: a client should have been asked within 14 days of the start.
+# The provider routine / domain: a client should have been asked within 14 days of the start.
 NOT_ASKED_DAYS = 14
 # A staff member is "overloaded" with more than this share above the unit's
 # average number of clients per appointable staff member, and at least

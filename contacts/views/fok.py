@@ -79,7 +79,7 @@ def _describe(change: CareContactChange) -> str:
 
 
 def _open_request(client: Client, unit: Unit, value: str | None) -> ContactChangeRequest | None:
-    """The client's open request for another contact (seed 001) that this edit
+    """The client's open request for another contact (the guidance for providers) that this edit
     resolves, from ?begaran= / the hidden field; ignored when not open here."""
     if not value or not value.isdigit():
         return None

@@ -1,5 +1,5 @@
 """A client's lifecycle: moving to another unit (handbook 1.10), ending a
-service (1.11), the client's request for another contact (seed 001), and the
+service (1.11), the client's request for another contact (the guidance for providers), and the
 history of every status and contact change."""
 
 from __future__ import annotations
@@ -176,7 +176,7 @@ def service_end(request: HtmxHttpRequest, pk: int, service_pk: int) -> HttpRespo
     return _render(request, "contacts/service_end.html", "end-form", context)
 
 
-# --- the client asks for another contact (seed 001) -------------------------------------
+# --- the client asks for another contact (the guidance for providers) -----------------
 
 
 @require_http_methods(["GET", "POST"])

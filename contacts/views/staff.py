@@ -1,6 +1,6 @@
 """Staff pages for unit managers and coordinators: the list, one person's data
 and clients, availability, and the bulk handover when a contact leaves or is
-away for a long time (handbook 1.2, seed 003)."""
+away for a long time (handbook 1.2, the provider routine)."""
 
 from __future__ import annotations
 

@@ -16,8 +16,9 @@ from omsorg.output.pdf import pdf_response, render_pdf
 @login_required
 def contact_letter(request: HttpRequest, client_pk: int, unit_pk: int) -> HttpResponse:
     """ "Din fasta omsorgskontakt": the written information to the client
-    (seeds 000, 001, 003): who the contacts are, what the role means, that the
-    client may ask for another contact, and whom to call."""
+    (the Östra Göinge routine, the guidance for providers and the provider
+    routine): who the contacts are, what the role means, that the client may
+    ask for another contact, and whom to call."""
     client = access.get_client_for_user(request.user, client_pk)
     unit = access.get_unit_for_user(request.user, unit_pk)
     if not Service.objects.filter(client=client, unit=unit).exists():

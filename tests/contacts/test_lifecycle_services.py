@@ -1,5 +1,5 @@
-"""Handbook 1.10 (move), 1.11 (ended execution), seed 003 (staff leaving) and
-seed 001 (the client asks for another contact)."""
+"""Handbook 1.10 (move), 1.11 (ended execution), the provider routine (staff leaving) and
+the guidance for providers (the client asks for another contact)."""
 
 import datetime as dt
 

@@ -1,5 +1,5 @@
 """Move a client (handbook 1.10), end a service (1.11), record a request for
-another contact (seed 001) and read the history."""
+another contact (the guidance for providers) and read the history."""
 
 import datetime as dt
 

@@ -1,4 +1,4 @@
-"""Staff list and detail, availability, and the bulk handover (seed 003)."""
+"""Staff list and detail, availability, and the bulk handover (the provider routine)."""
 
 import datetime as dt
 

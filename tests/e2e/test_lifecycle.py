@@ -1,5 +1,5 @@
 """A unit manager moves a client, hands over a leaving contact's clients in one
-screen, and reads the history (handbook 1.10, seed 003)."""
+screen, and reads the history (handbook 1.10, the provider routine)."""
 
 import datetime as dt
 import os
@@ -107,7 +107,7 @@ def test_bulk_handover_after_marking_staff_unavailable(page, live_server, unit, 
 
     agda_row = page.get_by_test_id("handover-row-6000002")
     bertil_row = page.get_by_test_id("handover-row-6000003")
-    # Seed 003: the deputy steps in as the new ordinary.
+    # The provider routine: the deputy steps in as the new ordinary.
     assert agda_row.get_by_label("Ny ordinarie").input_value() == str(britta.pk)
     assert bertil_row.get_by_label("Ny ordinarie").input_value() == str(greta.pk)
     agda_row.get_by_label("Ny vice").select_option(str(greta.pk))
