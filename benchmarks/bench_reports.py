@@ -104,20 +104,16 @@ def build() -> None:
                 for i, c in enumerate(clients)
             ]
         )
-        contacts, changes = [], []
+        contacts, chosen, changes = [], [], []
         for i, c in enumerate(clients):
             unit = units[i % UNITS]
             pool = staff[(i % UNITS) * STAFF_PER_UNIT : (i % UNITS + 1) * STAFF_PER_UNIT]
             if i % 5 == 0:
                 continue
-            ordinary, deputy = rng.sample(pool, 2)
-            contacts.append(
-                CareContact(
-                    client=c, unit=unit, status="accepted", ordinary=ordinary, deputy=deputy
-                )
-            )
+            chosen.append(rng.sample(pool, 2))
+            contacts.append(CareContact(client=c, unit=unit))
         contacts = CareContact.objects.bulk_create(contacts)
-        for cc in contacts:
+        for cc, (ordinary, deputy) in zip(contacts, chosen, strict=True):
             changes.append(
                 CareContactChange(
                     care_contact=cc,
@@ -125,8 +121,8 @@ def build() -> None:
                     unit_id=cc.unit_id,
                     effective=dt.date(2024, 6, 1),
                     status="accepted",
-                    ordinary_id=cc.ordinary_id,
-                    deputy_id=cc.deputy_id,
+                    ordinary=ordinary,
+                    deputy=deputy,
                     old_status="not_asked",
                 )
             )

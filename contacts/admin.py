@@ -69,14 +69,9 @@ class ClientAdmin(admin.ModelAdmin):
     inlines = [RelativeInline, ServiceInline]
 
 
-@admin.register(CareContact)
-class CareContactAdmin(admin.ModelAdmin):
-    """Read-only: contacts change only through the services (with history and
-    journal notes), never by editing rows here."""
-
-    list_display = ["client", "unit", "status", "ordinary", "deputy", "changed_at"]
-    list_filter = ["status", "unit"]
-    search_fields = ["client__last_name", "client__customer_number"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Contacts change only through the services (with history and journal
+    notes), never by editing rows here."""
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False
@@ -88,10 +83,27 @@ class CareContactAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(CareContact)
+class CareContactAdmin(ReadOnlyAdmin):
+    list_display = ["client", "unit", "created_by", "created_at"]
+    list_filter = ["unit"]
+    search_fields = ["client__last_name", "client__customer_number"]
+
+
 @admin.register(CareContactChange)
-class CareContactChangeAdmin(CareContactAdmin):
-    list_display = ["client", "unit", "effective", "status", "ordinary", "deputy", "changed_by"]
+class CareContactChangeAdmin(ReadOnlyAdmin):
+    list_display = [
+        "client",
+        "unit",
+        "effective",
+        "valid_until",
+        "status",
+        "ordinary",
+        "deputy",
+        "changed_by",
+    ]
     list_filter = ["status", "source", "unit"]
+    search_fields = ["client__last_name", "client__customer_number"]
 
 
 @admin.register(Visit)

@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from . import selectors
+from . import history, selectors
 from .models import (
     TRANSITIONAL_RULE_END,
     CareContact,
@@ -41,14 +41,14 @@ Status = CareContact.Status
 # --- staff list ---------------------------------------------------------------------
 
 
-def _count_contacts(role: str, units: QuerySet[Unit]) -> Coalesce:
-    """Clients (accepted, on ``units``) for whom the outer staff row is ``role``.
-    A subquery rather than a join, so the two counts do not multiply each other."""
+def _count_contacts(role: str, units: QuerySet[Unit], on: dt.date) -> Coalesce:
+    """Clients (accepted on ``on``, on ``units``) for whom the outer staff row is
+    ``role``. A subquery rather than a join, so the two counts do not multiply
+    each other."""
     return Coalesce(
         Subquery(
-            CareContact.objects.filter(
-                **{role: OuterRef("pk")}, status=Status.ACCEPTED, unit__in=units
-            )
+            history.in_force(on)
+            .filter(**{role: OuterRef("pk")}, status=Status.ACCEPTED, unit__in=units)
             .order_by()
             .values(role)
             .annotate(n=Count("id"))
@@ -67,8 +67,8 @@ def staff_list(units: QuerySet[Unit], on: dt.date) -> list[Staff]:
         Staff.objects.filter(units__in=units)
         .distinct()
         .annotate(
-            ordinary_count=_count_contacts("ordinary", units),
-            deputy_count=_count_contacts("deputy", units),
+            ordinary_count=_count_contacts("ordinary", units, on),
+            deputy_count=_count_contacts("deputy", units, on),
             appointable=Case(
                 When(Staff.appointable_q(on), then=Value(True)),
                 default=Value(False),
@@ -137,9 +137,11 @@ def title_evidence(staff: Staff, on: dt.date) -> TitleEvidence:
     return TitleEvidence("missing", _("Bevis saknas"))
 
 
-def assignments_on_units(staff: Staff, units: QuerySet[Unit]) -> list[CareContact]:
-    """The person's current contacts (ordinary or deputy) on ``units``: one query."""
-    return list(selectors.staff_assignments(staff).filter(unit__in=units))
+def assignments_on_units(
+    staff: Staff, units: QuerySet[Unit], on: dt.date
+) -> list[CareContactChange]:
+    """The person's contacts (ordinary or deputy) on ``units`` on ``on``: one query."""
+    return list(selectors.staff_assignments(staff, on).filter(unit__in=units))
 
 
 # --- bulk handover (the provider routine) -------------------------------------------
@@ -147,18 +149,21 @@ def assignments_on_units(staff: Staff, units: QuerySet[Unit]) -> list[CareContac
 
 @dataclass
 class HandoverRow:
-    care_contact: CareContact
+    contact: CareContactChange  # in force on the handover date
     role: str  # what the leaving person is for this client: "ordinary" or "deputy"
     suggested_ordinary: Staff | None
     suggested_deputy: Staff | None
     candidates: list[Staff] = field(default_factory=list)
 
 
-def handover_rows(staff: Staff, units: QuerySet[Unit], on: dt.date) -> list[HandoverRow]:
-    """One row per client on ``units`` where ``staff`` is ordinary or deputy, with
-    selectors.suggested_reassignment and the staff who may be appointed on the
-    client's unit on ``on`` (never the leaving person). Two queries."""
-    contacts = assignments_on_units(staff, units)
+def handover_rows(
+    staff: Staff, units: QuerySet[Unit], on: dt.date, *, today: dt.date
+) -> list[HandoverRow]:
+    """One row per client on ``units`` for whom ``staff`` is ordinary or deputy
+    ``today``, with selectors.suggested_reassignment and the staff who may be
+    appointed on the client's unit on ``on``, the date the handover takes
+    effect (never the leaving person). Two queries."""
+    contacts = assignments_on_units(staff, units, today)
     unit_ids = {cc.unit_id for cc in contacts}
     pool: dict[int, list[Staff]] = defaultdict(list)
     if unit_ids:
@@ -169,7 +174,7 @@ def handover_rows(staff: Staff, units: QuerySet[Unit], on: dt.date) -> list[Hand
         ordinary, deputy = selectors.suggested_reassignment(cc, staff, on)
         rows.append(
             HandoverRow(
-                care_contact=cc,
+                contact=cc,
                 role="ordinary" if cc.ordinary_id == staff.pk else "deputy",
                 suggested_ordinary=ordinary,
                 suggested_deputy=deputy,
@@ -241,9 +246,9 @@ class UnitStateAsOf:
 
 def states_as_of(client: Client, on: dt.date) -> list[UnitStateAsOf]:
     """Each unit's status and contacts in force on ``on``: the units with a
-    registered change (selectors.contact_states_for_client_as_of) plus the
-    units the client was on that day without any change yet. Two queries."""
-    by_unit = {c.unit_id: c for c in selectors.contact_states_for_client_as_of(client, on)}
+    registered change plus the units the client was on that day without any
+    change yet. Two queries."""
+    by_unit = {c.unit_id: c for c in selectors.client_contacts_on(client, on)}
     units = {c.unit_id: c.unit for c in by_unit.values()}
     for unit in Unit.objects.filter(
         pk__in=Service.objects.filter(Service.ongoing_q(on), client=client).values("unit")

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import personal_id as pid
@@ -16,6 +18,9 @@ from . import personal_id as pid
 # for ten years: valid up to and including 30 June 2033.
 TITLE_RULE_START = dt.date(2023, 7, 1)
 TRANSITIONAL_RULE_END = dt.date(2033, 7, 1)  # first day the transitional rule no longer covers
+
+# Dates and times users and reports speak of are Swedish wall-clock time.
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 class Provider(models.Model):
@@ -351,10 +356,14 @@ class ContactStatus(models.TextChoices):
 
 
 class CareContact(models.Model):
-    """A client's fast omsorgskontakt on one unit: the state as of today.
+    """A client's fast omsorgskontakt on one unit: the anchor of its history.
 
-    Every change is also a ``CareContactChange`` row; questions "as of date D"
-    are answered from those rows (see ``contacts.selectors``)."""
+    The status and the contacts are not stored here. Every change is a
+    ``CareContactChange`` row with the date it takes effect, and the state on
+    any date — today included — is read from those rows by ``contacts.history``,
+    so nothing has to be refreshed when a future-dated change comes into force.
+    This row records who started the client's contact on the unit, and is the
+    row a change locks so two changes of one client and unit never interleave."""
 
     Status = ContactStatus
 
@@ -364,26 +373,6 @@ class CareContact(models.Model):
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="care_contacts", verbose_name=_("enhet")
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.NOT_ASKED
-    )
-    ordinary = models.ForeignKey(
-        Staff,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="ordinary_for",
-        verbose_name=_("ordinarie"),
-    )
-    deputy = models.ForeignKey(
-        Staff,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="deputy_for",
-        verbose_name=_("vice"),
-    )
-    decline_reason = models.TextField(_("anledning"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -393,15 +382,6 @@ class CareContact(models.Model):
         verbose_name=_("skapad av"),
     )
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("ändrad av"),
-    )
-    changed_at = models.DateTimeField(_("ändrad"), auto_now=True)
 
     class Meta:
         verbose_name = _("fast omsorgskontakt")
@@ -415,30 +395,10 @@ class CareContact(models.Model):
             models.UniqueConstraint(
                 fields=["client", "unit"], name="contacts_carecontact_one_per_client_unit"
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=ContactStatus.values),
-                name="contacts_carecontact_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(deputy__isnull=True) | ~Q(deputy=models.F("ordinary")),
-                name="contacts_carecontact_deputy_not_ordinary",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="accepted") | Q(ordinary__isnull=False),
-                name="contacts_carecontact_accepted_has_ordinary",
-            ),
-            models.CheckConstraint(
-                condition=Q(status="accepted") | Q(ordinary__isnull=True, deputy__isnull=True),
-                name="contacts_carecontact_contacts_only_when_accepted",
-            ),
-        ]
-        indexes = [
-            # Start page card: clients with status "not asked" per unit.
-            models.Index(fields=["unit", "status"], name="contacts_cc_unit_status_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.client} – {self.unit}: {self.get_status_display()}"
+        return f"{self.client} – {self.unit}"
 
 
 class CareContactChange(models.Model):
@@ -505,6 +465,13 @@ class CareContactChange(models.Model):
         verbose_name=_("ändrad av"),
     )
     changed_at = models.DateTimeField(_("registrerad"), auto_now_add=True)
+    # The first day this change no longer applies: the effective date of the
+    # next change of the client on the unit in (effective, id) order, or None
+    # while it is the latest. A change corrected later the same day gets its
+    # own date (an empty period: it was never in force at the end of a day).
+    # Kept by contacts.history.link_periods on every write; it makes "in force
+    # on D" a range condition that SQL can join on (contacts.history.in_force_q).
+    valid_until = models.DateField(_("gäller till"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["effective", "id"]
@@ -523,14 +490,34 @@ class CareContactChange(models.Model):
                 condition=Q(status="accepted") | Q(ordinary__isnull=True, deputy__isnull=True),
                 name="contacts_carecontactchange_contacts_only_when_accepted",
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=ContactStatus.values),
+                name="contacts_carecontactchange_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=models.F("effective")),
+                name="contacts_carecontactchange_period_not_reversed",
+            ),
         ]
         indexes = [
-            # State "as of D" per client and unit, and reports over a unit's history.
+            # The state of one client on one unit as of D, and reports joining a
+            # unit's visits to the change in force on the visit's date.
             models.Index(fields=["unit", "client", "effective"], name="contacts_ccc_asof_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.effective}: {self.get_status_display()}"
+
+    @property
+    def decline_reason(self) -> str:
+        return self.reason if self.status == ContactStatus.DECLINED else ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == ContactStatus.ACCEPTED and self.ordinary_id is not None
+
+    def in_force_on(self, on: dt.date) -> bool:
+        return self.effective <= on and (self.valid_until is None or on < self.valid_until)
 
     @property
     def ordinary_changed(self) -> bool:
@@ -557,6 +544,32 @@ class VisitKind(models.TextChoices):
     ALARM = "alarm", _("Larm")
     MEAL = "meal", _("Måltid")
     HEALTH = "health", _("Hälso- och sjukvård")
+
+
+def _set_local_start(visit: Visit) -> None:
+    local = timezone.localtime(visit.start, STOCKHOLM) if visit.start else None
+    visit.local_date = local.date() if local else None  # type: ignore[assignment]
+    visit.local_time = local.time().replace(tzinfo=None) if local else None  # type: ignore[assignment]
+
+
+class VisitQuerySet(models.QuerySet["Visit"]):
+    """Keeps the stored local date and time of a visit in step with its start
+    on bulk writes too (save() does it for single rows)."""
+
+    def bulk_create(self, objs, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        objs = list(objs)
+        for visit in objs:
+            _set_local_start(visit)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        objs = list(objs)
+        fields = list(fields)
+        if "start" in fields:
+            for visit in objs:
+                _set_local_start(visit)
+            fields += [name for name in ("local_date", "local_time") if name not in fields]
+        return super().bulk_update(objs, fields, *args, **kwargs)
 
 
 class Visit(models.Model):
@@ -588,6 +601,14 @@ class Visit(models.Model):
     )
     receipt = models.CharField(_("kvittens"), max_length=16, choices=Receipt.choices, blank=True)
     registered_afterwards = models.BooleanField(_("efterregistrerat"), default=False)
+    # The start in Europe/Stockholm wall-clock time, stored when the visit is
+    # written (save, bulk_create, bulk_update): reports group and filter by the
+    # local day and the KKiK day window (07:00–22:00) without time-zone
+    # arithmetic in SQL, and the planner sees real values to estimate with.
+    local_date = models.DateField(_("datum"), editable=False)
+    local_time = models.TimeField(_("klockslag"), editable=False)
+
+    objects = VisitQuerySet.as_manager()
 
     class Meta:
         ordering = ["start"]
@@ -611,10 +632,21 @@ class Visit(models.Model):
             models.Index(fields=["unit", "start"], name="contacts_visit_unit_start_idx"),
             # A client's visits in time order (SECON, client drill-down).
             models.Index(fields=["client", "start"], name="contacts_visit_client_idx"),
+            # Organisation-wide reports over a period (continuity, KKiK): every
+            # visit whose local date is in the period, whatever the unit.
+            models.Index(fields=["local_date"], name="contacts_visit_local_date_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.visit_id} {self.start:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        _set_local_start(self)
+        if "update_fields" in kwargs and kwargs["update_fields"] is not None:
+            fields = set(kwargs["update_fields"])
+            if "start" in fields:
+                kwargs["update_fields"] = fields | {"local_date", "local_time"}
+        super().save(*args, **kwargs)
 
 
 class ContactChangeRequest(models.Model):

@@ -8,7 +8,6 @@ module does not import the journal or plans apps."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import access, selectors
+from . import access, history, selectors
 from .models import CareContact, CareContactChange, Client, Service, Staff, Unit, Visit
 
 AnyUser = access.AnyUser
@@ -44,14 +43,16 @@ class UnitContact:
     """The care contact of the client on one ongoing unit, as shown on the record."""
 
     unit: Unit
-    care_contact: CareContact | None
+    # The change in force today (status, contacts, who registered it), or None:
+    # "not asked". Its care_contact is the anchor (who created the contact).
+    contact: CareContactChange | None
     latest_change: CareContactChange | None
     mine: bool  # the user belongs to the unit
     can_change: bool
 
     @property
     def status(self) -> str:
-        return self.care_contact.status if self.care_contact else CareContact.Status.NOT_ASKED
+        return self.contact.status if self.contact else CareContact.Status.NOT_ASKED
 
     @property
     def status_label(self) -> str:
@@ -102,15 +103,14 @@ def client_record(*, client: Client, user: AnyUser, on: dt.date) -> ClientRecord
     my_unit_ids = set(
         access.units_for_user(user).filter(pk__in=ongoing_units).values_list("pk", flat=True)
     )
-    care_contacts = {
-        cc.unit_id: cc
-        for cc in CareContact.objects.filter(client=client, unit_id__in=ongoing_units)
+    in_force = {
+        change.unit_id: change
+        for change in history.in_force(on)
+        .filter(client=client, unit_id__in=ongoing_units)
         .select_related(
             "ordinary",
             "deputy",
-            "created_by",
-            "created_by__staff",
-            "changed_by",
+            "care_contact__created_by__staff",
             "changed_by__staff",
         )
         .order_by()
@@ -137,7 +137,7 @@ def client_record(*, client: Client, user: AnyUser, on: dt.date) -> ClientRecord
         record.unit_contacts.append(
             UnitContact(
                 unit=unit,
-                care_contact=care_contacts.get(unit.pk),
+                contact=in_force.get(unit.pk),
                 latest_change=latest.get(unit.pk),
                 mine=mine,
                 can_change=mine and may_change,
@@ -187,7 +187,8 @@ def candidates_for_client(*, client: Client, unit: Unit, on: dt.date) -> QuerySe
 
     def load(role: str) -> Subquery:
         return Subquery(
-            CareContact.objects.filter(**{role: OuterRef("pk")})
+            history.in_force(on)
+            .filter(**{role: OuterRef("pk")}, status=CareContact.Status.ACCEPTED)
             .order_by()
             .values(role)
             .annotate(n=Count("id"))
@@ -212,7 +213,7 @@ def candidates_for_client(*, client: Client, unit: Unit, on: dt.date) -> QuerySe
 class ClientRow:
     client: Client
     unit: Unit
-    care_contact: CareContact | None
+    contact: CareContactChange | None  # in force today; None: "not asked"
     role: str = ""  # "ordinary" / "deputy" when the user's staff is the contact
 
 
@@ -242,10 +243,10 @@ def my_clients(*, user: AnyUser, on: dt.date, q: str = "") -> dict[str, Any]:
     clients = {c.pk: c for c in clients_qs[:MY_CLIENTS_LIMIT]}
     unit_by_pk = {u.pk: u for u in units.filter(pk__in={u for _c, u in pair_set})}
     contacts = {
-        (cc.client_id, cc.unit_id): cc
-        for cc in CareContact.objects.filter(
-            client_id__in=clients, unit_id__in=unit_by_pk
-        ).select_related("ordinary", "deputy")
+        (change.client_id, change.unit_id): change
+        for change in history.in_force(on)
+        .filter(client_id__in=clients, unit_id__in=unit_by_pk)
+        .select_related("ordinary", "deputy")
     }
     rows: list[ClientRow] = []
     mine: list[ClientRow] = []
@@ -253,7 +254,7 @@ def my_clients(*, user: AnyUser, on: dt.date, q: str = "") -> dict[str, Any]:
         if client_id not in clients:
             continue
         cc = contacts.get((client_id, unit_id))
-        row = ClientRow(client=clients[client_id], unit=unit_by_pk[unit_id], care_contact=cc)
+        row = ClientRow(client=clients[client_id], unit=unit_by_pk[unit_id], contact=cc)
         rows.append(row)
         if staff is not None and cc is not None:
             if cc.ordinary_id == staff.pk:
@@ -302,32 +303,22 @@ def planning(*, unit: Unit, start: dt.date, end: dt.date) -> list[PlanningClient
     client, with the care contact in force at the end of the period, and each
     visit marked when the ordinary or deputy in force that day was (planned to
     be) there. Five queries."""
-    tz = timezone.get_current_timezone()
-    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
-    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     visits = list(
-        Visit.objects.filter(unit=unit, start__gte=since, start__lt=until)
+        Visit.objects.filter(unit=unit, local_date__gte=start, local_date__lte=end)
         .select_related("client")
         .prefetch_related("staff", "planned_staff")
         .order_by("client__last_name", "client__first_name", "client_id", "start")
     )
     client_ids = {v.client_id for v in visits}
     # Every change up to the end of the period, to know the contact on each day.
-    history: dict[int, list[CareContactChange]] = defaultdict(list)
-    for change in (
-        CareContactChange.objects.filter(unit=unit, client_id__in=client_ids, effective__lte=end)
-        .select_related("ordinary", "deputy")
-        .order_by("effective", "id")
-    ):
-        history[change.client_id].append(change)
+    lines = history.timelines(
+        CareContactChange.objects.filter(
+            unit=unit, client_id__in=client_ids, effective__lte=end
+        ).select_related("ordinary", "deputy")
+    )
 
     def in_force(client_id: int, day: dt.date) -> CareContactChange | None:
-        found = None
-        for change in history[client_id]:
-            if change.effective > day:
-                break
-            found = change
-        return found
+        return lines.get((client_id, unit.pk), history.EMPTY_TIMELINE).change_on(day)
 
     result: dict[int, PlanningClient] = {}
     for visit in visits:
@@ -342,7 +333,7 @@ def planning(*, unit: Unit, start: dt.date, end: dt.date) -> list[PlanningClient
             result[visit.client_id] = row
         people = list(visit.staff.all()) or list(visit.planned_staff.all())
         ids = {p.pk for p in people}
-        state = in_force(visit.client_id, timezone.localtime(visit.start, tz).date())
+        state = in_force(visit.client_id, visit.local_date)
         mark = ""
         if state is not None and state.ordinary_id in ids:
             mark = "ordinary"

@@ -13,11 +13,11 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import selectors
+from . import history
 from .models import (
     CareContact,
     CareContactChange,
@@ -31,9 +31,8 @@ from .models import (
     Visit,
 )
 from .signals import (
-    care_contact_appointed,
+    care_contact_changed,
     client_moved,
-    consent_status_changed,
     contact_change_requested,
     execution_ended,
 )
@@ -199,7 +198,7 @@ def care_contact_end_after_execution(
     if last_day is None:
         return None
     after = last_day + dt.timedelta(days=1)
-    state = selectors.contact_state_as_of(client=client, unit=unit, on=after)
+    state = history.state_on(client=client, unit=unit, on=after)
     if state.ordinary_id is None and state.deputy_id is None:
         return None
     return care_contact_change(
@@ -296,10 +295,12 @@ def care_contact_change(
         effective=effective,
         check_staff=check_staff,
     )
+    # The anchor row is locked first, so two changes of one client on one unit
+    # are written one after the other and each sees the other's history.
     care_contact, _created = CareContact.objects.select_for_update().get_or_create(
         client=client, unit=unit, defaults={"created_by": by}
     )
-    before = selectors.contact_state_as_of(client=client, unit=unit, on=effective)
+    before = history.state_on(client=client, unit=unit, on=effective)
     ordinary_id = ordinary.pk if ordinary else None
     deputy_id = deputy.pk if deputy else None
     if (
@@ -324,74 +325,10 @@ def care_contact_change(
         source=source,
         changed_by=by,
     )
-    _refresh_current(care_contact, by=by)
-    if change.status_changed:
-        consent_status_changed.send(
-            sender=CareContact, change=change, care_contact=care_contact, by=by
-        )
-    if change.ordinary_changed or change.deputy_changed:
-        care_contact_appointed.send(
-            sender=CareContact, change=change, care_contact=care_contact, by=by
-        )
+    history.link_periods(client=client, unit=unit)
+    change.refresh_from_db(fields=["valid_until"])
+    care_contact_changed.send(sender=CareContact, change=change, care_contact=care_contact, by=by)
     return change
-
-
-def _refresh_current(
-    care_contact: CareContact, *, by: User | None, on: dt.date | None = None
-) -> None:
-    """Make the CareContact row show the state as of ``on`` (today)."""
-    state = selectors.contact_state_as_of(
-        client=care_contact.client, unit=care_contact.unit, on=on or timezone.localdate()
-    )
-    care_contact.status = state.status
-    care_contact.ordinary_id = state.ordinary_id
-    care_contact.deputy_id = state.deputy_id
-    care_contact.decline_reason = state.reason if state.status == Status.DECLINED else ""
-    if care_contact.created_by_id is None and by is not None:
-        care_contact.created_by = by
-    care_contact.changed_by = by
-    care_contact.save()
-
-
-@transaction.atomic
-def care_contacts_refresh_due(*, on: dt.date | None = None) -> int:
-    """Bring CareContact rows up to date with changes whose date has come
-    (the history is exact without this; the rows are a convenience for lists)."""
-    on = on or timezone.localdate()
-    # Changes recorded before the day they take effect.
-    due = CareContactChange.objects.filter(
-        effective__lte=on, effective__gt=F("changed_at__date")
-    ).values_list("care_contact_id", flat=True)
-    count = 0
-    for care_contact in CareContact.objects.filter(pk__in=due).select_related("client", "unit"):
-        state = selectors.contact_state_as_of(
-            client=care_contact.client, unit=care_contact.unit, on=on
-        )
-        if (state.status, state.ordinary_id, state.deputy_id) != (
-            care_contact.status,
-            care_contact.ordinary_id,
-            care_contact.deputy_id,
-        ):
-            by = (
-                CareContactChange.objects.select_related("changed_by")
-                .get(pk=state.change_id)
-                .changed_by
-                if state.change_id is not None
-                else None
-            )
-            _refresh_current(care_contact, by=by, on=on)
-            count += 1
-    return count
-
-
-def care_contacts_refresh_due_daily() -> None:
-    """Run care_contacts_refresh_due at most once a day per process (pages call
-    this, so no scheduler is needed)."""
-    from django.core.cache import cache
-
-    key = f"contacts:refreshed:{timezone.localdate().isoformat()}"
-    if cache.add(key, True, timeout=36 * 60 * 60):
-        care_contacts_refresh_due()
 
 
 # --- visits -------------------------------------------------------------------------
@@ -448,7 +385,7 @@ def client_move(
     _after_service_change(
         client=client, unit=from_unit, by=by, source=CareContactChange.Source.SYSTEM
     )
-    state = selectors.contact_state_as_of(client=client, unit=to_unit, on=on)
+    state = history.state_on(client=client, unit=to_unit, on=on)
     if state.status != Status.NOT_ASKED:
         care_contact_change(
             client=client,
@@ -486,7 +423,7 @@ def staff_update_availability(
 
 @dataclass
 class Reassignment:
-    care_contact: CareContact
+    contact: CareContactChange  # the change in force for the client on the unit
     ordinary: Staff | None
     deputy: Staff | None
 
@@ -501,19 +438,20 @@ def care_contacts_reassign(
 ) -> list[CareContactChange]:
     """The provider routine: reassign many clients at once (staff leaving or away), each
     with the same rules and journal notes as one change. All or nothing: any
-    invalid row rolls every row back; errors are keyed ``<care_contact pk>``."""
+    invalid row rolls every row back; errors are keyed by the CareContact id
+    (``contact.care_contact_id``)."""
     handover_note = (handover_note or "").strip()
     if not handover_note:
         raise ValidationError({"handover_note": [_("Skriv en överlämning.")]})
     errors: dict[str, list[str]] = {}
     changes: list[CareContactChange] = []
     for item in reassignments:
-        cc = item.care_contact
+        current = item.contact
         try:
             with transaction.atomic():
                 change = care_contact_change(
-                    client=cc.client,
-                    unit=cc.unit,
+                    client=current.client,
+                    unit=current.unit,
                     status=Status.ACCEPTED,
                     ordinary=item.ordinary,
                     deputy=item.deputy,
@@ -522,7 +460,9 @@ def care_contacts_reassign(
                     by=by,
                 )
         except ValidationError as exc:
-            errors[str(cc.pk)] = [m for ms in exc.message_dict.values() for m in ms]
+            errors[str(current.care_contact_id)] = [
+                m for ms in exc.message_dict.values() for m in ms
+            ]
             continue
         if change is not None:
             changes.append(change)

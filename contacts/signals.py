@@ -3,33 +3,30 @@
 Receivers run with ``send()``, so an exception in a receiver rolls the whole
 change back: there is never a status change without its journal note.
 
-consent_status_changed
-    Sent when a change sets a new status (not asked / no need / declines / accepts).
-    kwargs: ``change`` (CareContactChange, with old and new values),
+care_contact_changed
+    Sent for every change of a client's status or contacts on a unit (a new
+    CareContactChange row). The change knows what it changed
+    (``status_changed``, ``ordinary_changed``, ``deputy_changed``, with the old
+    values beside the new). kwargs: ``change`` (CareContactChange),
     ``care_contact`` (CareContact), ``by`` (User or None).
 
-care_contact_appointed
-    Sent when a change sets a new ordinary or deputy contact (or removes one).
-    kwargs: as for consent_status_changed.
+client_moved
+    Sent by services.client_move after the services have moved and the contact
+    on the old unit has ended. kwargs: ``client``, ``from_unit``, ``to_unit``,
+    ``on`` (first day on the new unit), ``by``.
+
+execution_ended
+    Sent when the last ongoing service of a client on a unit has an end date
+    (handbook 1.11). kwargs: ``client``, ``unit``, ``last_day``, ``by``.
+
+contact_change_requested
+    Sent when a client's request for another contact is recorded.
+    kwargs: ``request`` (ContactChangeRequest), ``by``.
 """
 
 from django.dispatch import Signal
 
-consent_status_changed = Signal()
-care_contact_appointed = Signal()
-
-# client_moved
-#     Sent by services.client_move after the services have moved and the contact
-#     on the old unit has ended. kwargs: ``client``, ``from_unit``, ``to_unit``,
-#     ``on`` (first day on the new unit), ``by``.
+care_contact_changed = Signal()
 client_moved = Signal()
-
-# execution_ended
-#     Sent when the last ongoing service of a client on a unit has an end date
-#     (handbook 1.11). kwargs: ``client``, ``unit``, ``last_day``, ``by``.
 execution_ended = Signal()
-
-# contact_change_requested
-#     Sent when a client's request for another contact is recorded.
-#     kwargs: ``request`` (ContactChangeRequest), ``by``.
 contact_change_requested = Signal()

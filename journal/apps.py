@@ -9,19 +9,15 @@ class JournalConfig(AppConfig):
 
     def ready(self) -> None:
         from contacts.signals import (
-            care_contact_appointed,
+            care_contact_changed,
             client_moved,
-            consent_status_changed,
             contact_change_requested,
         )
 
         from . import receivers
 
-        consent_status_changed.connect(
-            receivers.on_contact_change, dispatch_uid="journal_consent_status_changed"
-        )
-        care_contact_appointed.connect(
-            receivers.on_contact_change, dispatch_uid="journal_care_contact_appointed"
+        care_contact_changed.connect(
+            receivers.on_contact_change, dispatch_uid="journal_care_contact_changed"
         )
         client_moved.connect(receivers.on_client_moved, dispatch_uid="journal_client_moved")
         contact_change_requested.connect(

@@ -88,9 +88,6 @@ def journal_note_for_contact_change(*, change: CareContactChange) -> JournalNote
     """The automatic journal note of handbook 1.6 (one per change)."""
     if not needs_note(change):
         return None
-    existing = JournalNote.objects.filter(contact_change=change).first()
-    if existing is not None:
-        return existing
     return JournalNote.objects.create(
         client=change.client,
         unit=change.unit,

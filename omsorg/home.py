@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from contacts import access, selectors, services
+from contacts import access, selectors
 from plans.selectors import OverduePlan, overdue_plans
 from reports.views.worklists import worklist_summary
 
@@ -20,7 +20,6 @@ CARD_LIMIT = 25
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    services.care_contacts_refresh_due_daily()
     my_units = access.units_for_user(request.user).select_related("provider", "care_type")
     cards = []
     for unit in my_units:

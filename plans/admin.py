@@ -7,4 +7,4 @@ from .models import ImplementationPlan
 class ImplementationPlanAdmin(admin.ModelAdmin):
     list_display = ["client", "unit", "period_start", "period_end", "follow_up_date"]
     list_filter = ["unit"]
-    raw_id_fields = ["client", "fok_ordinary", "fok_deputy", "contacts_change"]
+    raw_id_fields = ["client", "contacts_change"]

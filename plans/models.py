@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import CareContactChange, Client, Staff, Unit
+from contacts.models import CareContactChange, Client, Unit
 
 # The provider routine: a new client has a plan within 14 days of the start; a plan is
 # revised at least every 6 months (counted from the latest revision, or from
@@ -38,23 +38,10 @@ class ImplementationPlan(models.Model):
     participation_comment = models.TextField(_("kommentar brukarens delaktighet"), blank=True)
     important_information = models.TextField(_("viktig information"), blank=True)
     follow_up_date = models.DateField(_("uppföljning"), null=True, blank=True)
-    # Kept current by plans.receivers when contacts changes a care contact.
-    fok_ordinary = models.ForeignKey(
-        Staff,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("fast omsorgskontakt"),
-    )
-    fok_deputy = models.ForeignKey(
-        Staff,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("vice fast omsorgskontakt"),
-    )
+    # The care contact shown on the plan (handbook 1.7) is read from the
+    # contact history for the day the plan is looked at (plans.selectors.
+    # with_contacts), so it is never out of date. plans.receivers records here
+    # the latest change of the contacts that reached the plan while it was open.
     contacts_change = models.ForeignKey(
         CareContactChange, null=True, blank=True, on_delete=models.SET_NULL, related_name="plans"
     )

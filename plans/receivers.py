@@ -3,8 +3,9 @@ from typing import Any
 from .services import plan_update_contacts, plans_end_after_execution
 
 
-def on_care_contact_appointed(sender: Any, *, change: Any, **kwargs: Any) -> None:
-    plan_update_contacts(change=change)
+def on_care_contact_changed(sender: Any, *, change: Any, **kwargs: Any) -> None:
+    if change.ordinary_changed or change.deputy_changed:
+        plan_update_contacts(change=change)
 
 
 def on_execution_ended(

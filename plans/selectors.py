@@ -21,7 +21,8 @@ from django.db.models import Min, QuerySet, TextChoices
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import Client, Service, Unit
+from contacts import history
+from contacts.models import CareContactChange, Client, Service, Unit
 
 from .models import NEW_PLAN_DAYS, REVISION_MONTHS, ImplementationPlan, add_months
 
@@ -148,12 +149,43 @@ def plan_flags_for_client(
     return _overdue(services, plans, on)
 
 
-def client_plans(client: Client, units: QuerySet[Unit]) -> QuerySet[ImplementationPlan]:
-    """The client's plans on ``units``, newest first, with what the page shows."""
-    return (
+def client_plans(client: Client, units: QuerySet[Unit], on: dt.date) -> list[ImplementationPlan]:
+    """The client's plans on ``units``, newest first, with what the page shows
+    (the contacts as ``with_contacts`` sets them): three queries."""
+    plans = list(
         ImplementationPlan.objects.filter(client=client, unit__in=units)
-        .select_related(
-            "unit", "fok_ordinary", "fok_deputy", "created_by__staff", "changed_by__staff"
-        )
+        .select_related("unit", "created_by__staff", "changed_by__staff")
         .order_by("unit__name", "-period_start", "-id")
     )
+    return with_contacts(plans, on)
+
+
+def contacts_day(plan: ImplementationPlan, on: dt.date) -> dt.date:
+    """The day whose contacts the plan shows when looked at on ``on``: that day
+    while the plan is active, else the nearest day of its period."""
+    if on < plan.period_start:
+        return plan.period_start
+    if plan.period_end is not None and on > plan.period_end:
+        return plan.period_end
+    return on
+
+
+def with_contacts(plans: list[ImplementationPlan], on: dt.date) -> list[ImplementationPlan]:
+    """Set ``plan.ordinary`` and ``plan.deputy`` (Staff or None) on each plan:
+    the care contacts in force on ``contacts_day(plan, on)`` (handbook 1.7),
+    read from the contact history in one query."""
+    if not plans:
+        return plans
+    last_day = max(contacts_day(plan, on) for plan in plans)
+    changes = CareContactChange.objects.filter(
+        client_id__in={plan.client_id for plan in plans},
+        unit_id__in={plan.unit_id for plan in plans},
+        effective__lte=last_day,
+    ).select_related("ordinary", "deputy")
+    lines = history.timelines(changes)
+    for plan in plans:
+        timeline = lines.get((plan.client_id, plan.unit_id), history.EMPTY_TIMELINE)
+        change = timeline.change_on(contacts_day(plan, on))
+        plan.ordinary = change.ordinary if change is not None else None  # type: ignore[attr-defined]
+        plan.deputy = change.deputy if change is not None else None  # type: ignore[attr-defined]
+    return plans

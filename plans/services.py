@@ -11,7 +11,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts import selectors as contact_selectors
 from contacts.models import CareContactChange, Client, Service, Unit
 
 from .models import ImplementationPlan
@@ -102,22 +101,6 @@ def _lock_client(client: Client) -> None:
     Client.objects.select_for_update().filter(pk=client.pk).exists()
 
 
-def _set_contacts(plan: ImplementationPlan, *, on: dt.date) -> bool:
-    """Copy the care contact in force on ``on`` to the plan; True if it changed."""
-    state = contact_selectors.contact_state_as_of(client=plan.client, unit=plan.unit, on=on)
-    if (plan.fok_ordinary_id, plan.fok_deputy_id, plan.contacts_change_id) == (
-        state.ordinary_id,
-        state.deputy_id,
-        state.change_id,
-    ):
-        return False
-    plan.fok_ordinary_id = state.ordinary_id
-    plan.fok_deputy_id = state.deputy_id
-    plan.contacts_change_id = state.change_id
-    plan.contacts_updated_at = timezone.now()
-    return True
-
-
 def _fill(plan: ImplementationPlan, fields: dict[str, object], *, today: dt.date) -> None:
     """Set the fields a user fills in, tidy the texts and check the rules."""
     unknown = set(fields) - set(PLAN_FIELDS)
@@ -149,9 +132,6 @@ def plan_create(
             {"unit": [_("Brukaren har ingen insats på %(unit)s.") % {"unit": unit.name}]}
         )
     _check_no_overlap(plan)
-    _set_contacts(plan, on=today)
-    # Only later updates by the receivers count as "updated automatically".
-    plan.contacts_updated_at = None
     plan.full_clean()
     plan.save()
     return plan
@@ -207,51 +187,19 @@ def _open_plans(client: Client, unit: Unit, on: dt.date):  # type: ignore[no-unt
 
 @transaction.atomic
 def plan_update_contacts(*, change: CareContactChange) -> list[ImplementationPlan]:
-    """Handbook 1.7: the ongoing implementation plan shows the current contacts.
+    """Handbook 1.7: the implementation plan shows the current contacts.
 
-    Called by plans.receivers inside the care-contact change's transaction. The
-    plan shows the contacts in force today: a change effective later is applied
-    by plan_contacts_refresh when its day has come."""
-    today = timezone.localdate()
-    updated = []
-    for plan in _open_plans(change.client, change.unit, today):
-        if _set_contacts(plan, on=today):
-            plan.save(
-                update_fields=[
-                    "fok_ordinary",
-                    "fok_deputy",
-                    "contacts_change",
-                    "contacts_updated_at",
-                    "updated_at",
-                ]
-            )
-            updated.append(plan)
-    return updated
-
-
-@transaction.atomic
-def plan_contacts_refresh(*, client: Client, on: dt.date | None = None) -> int:
-    """Bring the client's open plans up to date with contact changes whose
-    effective date has come since they were recorded (pages call this before
-    showing or printing plans, so no scheduler is needed)."""
-    on = on or timezone.localdate()
-    count = 0
-    plans = ImplementationPlan.objects.select_for_update().filter(
-        Q(period_end__isnull=True) | Q(period_end__gte=on), client=client
-    )
+    Called by plans.receivers inside the care-contact change's transaction for
+    a new ordinary or deputy. The contacts a plan shows are read from the
+    history (plans.selectors.with_contacts); this records on every plan that
+    is open on the change's date or later that its contacts were updated, and
+    by which change, so the plan says "updated automatically"."""
+    plans = list(_open_plans(change.client, change.unit, change.effective))
     for plan in plans:
-        if _set_contacts(plan, on=on):
-            plan.save(
-                update_fields=[
-                    "fok_ordinary",
-                    "fok_deputy",
-                    "contacts_change",
-                    "contacts_updated_at",
-                    "updated_at",
-                ]
-            )
-            count += 1
-    return count
+        plan.contacts_change = change
+        plan.contacts_updated_at = timezone.now()
+        plan.save(update_fields=["contacts_change", "contacts_updated_at", "updated_at"])
+    return plans
 
 
 @transaction.atomic

@@ -13,22 +13,19 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
 
+from contacts import history
 from contacts import personal_id as pid
 from contacts.models import CareContact, CareContactChange, Client, Staff, Unit, Visit
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from omsorg.collation import name_key
 
 # Visit kinds that never count for continuity: trygghetslarm responses, meal
 # deliveries and hälso- och sjukvård by licensed staff (metrics.md).
@@ -96,27 +93,8 @@ def mean_value(values: list[int]) -> float | None:
     return round_half_up(Fraction(sum(values), len(values)))
 
 
-def period_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """Start of ``date_from`` and start of the day after ``date_to``, Stockholm time."""
-    start = dt.datetime.combine(date_from, dt.time.min, tzinfo=STOCKHOLM)
-    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=STOCKHOLM)
-    return start, end
-
-
-def local_date(value: dt.datetime) -> dt.date:
-    return value.astimezone(STOCKHOLM).date()
-
-
-# Å, Ä, Ö come after Z in Swedish (code points put Ä before Å); é sorts as e.
-_SWEDISH_ORDER = str.maketrans("åäöé", "{|}e")
-
-
-def _swedish_key(text: str) -> str:
-    return text.lower().translate(_SWEDISH_ORDER)
-
-
 def client_sort_key(name: str, customer_number: str) -> tuple[str, str]:
-    return (_swedish_key(name), customer_number)
+    return name_key(name, customer_number)
 
 
 def visit_reason(status: str, kind: str, has_staff: bool) -> str | None:
@@ -143,74 +121,31 @@ def included_visits_q() -> Q:
 # --- contact history -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Contact:
-    """The contact state in force on a day (end of day, as contact_state_as_of)."""
-
-    status: str
-    ordinary_id: int | None
-    deputy_id: int | None
-
-    @property
-    def accepted(self) -> bool:
-        return self.status == ACCEPTED and self.ordinary_id is not None
-
-
-NO_CONTACT = Contact(status=CareContact.Status.NOT_ASKED, ordinary_id=None, deputy_id=None)
-
-
-class ContactHistory:
-    """The CareContactChange rows of one (client, unit), ordered by (effective, id).
-
-    Several changes on one date: the last one (highest id) is in force at the
-    end of that day, as in contacts.selectors.contact_state_as_of."""
-
-    def __init__(self) -> None:
-        self.dates: list[dt.date] = []
-        self.states: list[Contact] = []
-
-    def add(self, effective: dt.date, state: Contact) -> None:
-        # Rows arrive ordered by (effective, id): a later row on the same date wins.
-        if self.dates and self.dates[-1] == effective:
-            self.states[-1] = state
-        else:
-            self.dates.append(effective)
-            self.states.append(state)
-
-    def on(self, day: dt.date) -> Contact:
-        index = bisect_right(self.dates, day) - 1
-        return self.states[index] if index >= 0 else NO_CONTACT
-
-    def during(self, date_from: dt.date, date_to: dt.date) -> list[Contact]:
-        """Every state in force at the end of some day of the period."""
-        states = [self.on(date_from)]
-        start = bisect_right(self.dates, date_from)
-        end = bisect_right(self.dates, date_to)
-        states.extend(self.states[start:end])
-        return states
-
-
-EMPTY_HISTORY = ContactHistory()
+# What a timeline reads of each change (no staff objects, no audit fields).
+CHANGE_FIELDS = [
+    *("id", "client_id", "unit_id", "effective"),
+    *("status", "ordinary_id", "deputy_id", "reason"),
+]
 
 
 def _contact_histories(
     visits: QuerySet[Visit], date_to: dt.date
-) -> dict[tuple[int, int], ContactHistory]:
+) -> dict[tuple[int, int], history.Timeline]:
     """One query: the history up to ``date_to`` of every (client, unit) with a
     visit in ``visits`` (a subquery, so no list of ids is sent)."""
-    rows = (
+    return history.timelines(
         CareContactChange.objects.filter(
             client_id__in=visits.values("client_id"),
             unit_id__in=visits.values("unit_id"),
             effective__lte=date_to,
-        )
-        .order_by("client_id", "unit_id", "effective", "id")
-        .values_list("client_id", "unit_id", "effective", "status", "ordinary_id", "deputy_id")
+        ).only(*CHANGE_FIELDS)
     )
-    histories: dict[tuple[int, int], ContactHistory] = defaultdict(ContactHistory)
-    for client_id, unit_id, effective, status, ordinary_id, deputy_id in rows:
-        histories[(client_id, unit_id)].add(effective, Contact(status, ordinary_id, deputy_id))
-    return dict(histories)
+
+
+def _timeline(
+    histories: dict[tuple[int, int], history.Timeline], visit: PeriodVisit
+) -> history.Timeline:
+    return histories.get((visit.client_id, visit.unit_id), history.EMPTY_TIMELINE)
 
 
 # --- the visits of a period ----------------------------------------------------------
@@ -225,11 +160,8 @@ class PeriodVisit:
     start: dt.datetime
     status: str
     kind: str
+    day: dt.date  # the local (Europe/Stockholm) date of the start
     staff: set[int] = field(default_factory=set)
-
-    @property
-    def day(self) -> dt.date:
-        return local_date(self.start)
 
     @property
     def reason(self) -> str | None:
@@ -243,8 +175,7 @@ def _period_visits_qs(
     units: QuerySet[Unit] | None,
     client: Client | None = None,
 ) -> QuerySet[Visit]:
-    start, end = period_bounds(date_from, date_to)
-    qs = Visit.objects.filter(start__gte=start, start__lt=end)
+    qs = Visit.objects.filter(local_date__gte=date_from, local_date__lte=date_to)
     if unit is not None:
         qs = qs.filter(unit=unit)
     elif units is not None:
@@ -258,12 +189,14 @@ def _fetch_visits(qs: QuerySet[Visit]) -> list[PeriodVisit]:
     """One query: one row per visit and staff member (None for no staff)."""
     visits: dict[int, PeriodVisit] = {}
     rows = qs.order_by("start", "visit_id", "pk").values_list(
-        "pk", "visit_id", "client_id", "unit_id", "start", "status", "kind", "staff"
+        "pk", "visit_id", "client_id", "unit_id", "start", "status", "kind", "local_date", "staff"
     )
-    for pk, visit_id, client_id, unit_id, start, status, kind, staff_id in rows:
+    for pk, visit_id, client_id, unit_id, start, status, kind, day, staff_id in rows:
         visit = visits.get(pk)
         if visit is None:
-            visit = visits[pk] = PeriodVisit(pk, visit_id, client_id, unit_id, start, status, kind)
+            visit = visits[pk] = PeriodVisit(
+                pk, visit_id, client_id, unit_id, start, status, kind, day
+            )
         if staff_id is not None:
             visit.staff.add(staff_id)
     return list(visits.values())
@@ -361,7 +294,7 @@ class ContinuityReport:
 
 def _client_figures(
     visits: list[PeriodVisit],
-    histories: dict[tuple[int, int], ContactHistory],
+    histories: dict[tuple[int, int], history.Timeline],
     date_from: dt.date,
     date_to: dt.date,
 ) -> dict[str, Any]:
@@ -371,7 +304,9 @@ def _client_figures(
     for visit in visits:
         for staff_id in visit.staff:
             per_staff[staff_id] += 1
-        contact = histories.get((visit.client_id, visit.unit_id), EMPTY_HISTORY).on(visit.day)
+        contact = histories.get((visit.client_id, visit.unit_id), history.EMPTY_TIMELINE).on(
+            visit.day
+        )
         if not contact.accepted:
             continue
         contact_visits += 1
@@ -384,7 +319,7 @@ def _client_figures(
     states = [
         state
         for key in {(v.client_id, v.unit_id) for v in visits}
-        for state in histories.get(key, EMPTY_HISTORY).during(date_from, date_to)
+        for state in histories.get(key, history.EMPTY_TIMELINE).during(date_from, date_to)
     ]
     had_contact = any(state.accepted for state in states)
     had_deputy = any(state.accepted and state.deputy_id is not None for state in states)
@@ -529,7 +464,9 @@ def client_visits(
         reason = visit.reason
         role = ""
         if reason is None:
-            contact = histories.get((visit.client_id, visit.unit_id), EMPTY_HISTORY).on(visit.day)
+            contact = histories.get((visit.client_id, visit.unit_id), history.EMPTY_TIMELINE).on(
+                visit.day
+            )
             if not contact.accepted:
                 role = "no_contact"
             elif contact.ordinary_id in visit.staff:
@@ -640,27 +577,25 @@ def _kpi_rows(
 ) -> dict[int | None, list[KpiClient]]:
     """Eligible clients and their staff counts, grouped by unit (``by_unit``) or
     all together under the key None. Two queries whatever the number of units."""
-    start, end = period_bounds(date_from, date_from + dt.timedelta(days=days - 1))
     daytime = Visit.objects.filter(
         included_visits_q(),
-        start__gte=start,
-        start__lt=end,
+        local_date__gte=date_from,
+        local_date__lte=date_from + dt.timedelta(days=days - 1),
+        local_time__gte=DAY_START,
+        local_time__lte=DAY_END,
         client__birth_date__lte=kpi_born_by(date_from),
     )
     if units is not None:
         daytime = daytime.filter(unit__in=units)
-    # __time compares local (Europe/Stockholm) wall-clock time.
-    daytime = daytime.filter(start__time__gte=DAY_START, start__time__lte=DAY_END)
     group = ["client_id", "unit_id"] if by_unit else ["client_id"]
 
     # Days with at least two daytime visits, per client (and unit).
     busy_days = (
-        daytime.annotate(day=TruncDate("start", tzinfo=STOCKHOLM))
-        .values(*group, "day")
+        daytime.values(*group, "local_date")
         .annotate(n=Count("pk", distinct=True))
         .filter(n__gte=KPI_MIN_DAILY_VISITS)
         .order_by()
-        .values_list(*group, "day")
+        .values_list(*group, "local_date")
     )
     day_counts: dict[tuple[int, ...], int] = defaultdict(int)
     for row in busy_days:

@@ -16,8 +16,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contacts import selectors
+from contacts import history
 from contacts.models import CareContact, CareContactChange, Client, Service, Staff, Unit
+from omsorg.collation import name_key
 
 Status = CareContact.Status
 
@@ -58,31 +59,6 @@ def year_before(on: dt.date) -> dt.date:
         return on.replace(year=on.year - 1, day=28)
 
 
-# Swedish alphabetical order: å, ä, ö after z; letters with accents sort as
-# their base letter (é as e, ü as y as in Swedish dictionaries). The three
-# letters become the characters after "z" ("{|}"), not "z" plus a suffix,
-# which would put "Åke" between "Z" and "Zoran".
-_SWEDISH = str.maketrans(
-    {
-        "å": "{",
-        "ä": "|",
-        "æ": "|",
-        "ö": "}",
-        "ø": "}",
-        "é": "e",
-        "è": "e",
-        "ê": "e",
-        "á": "a",
-        "à": "a",
-        "ü": "y",
-    }
-)
-
-
-def swedish_key(text: str) -> str:
-    return text.casefold().translate(_SWEDISH)
-
-
 @dataclass
 class ClientRow:
     pk: int
@@ -98,7 +74,7 @@ class ClientRow:
     @property
     def sort_key(self) -> tuple[str, str]:
         # Names equal but for case are tied and ordered by customer number.
-        return (swedish_key(self.name), self.customer_number)
+        return name_key(self.name, self.customer_number)
 
     def as_json(self) -> dict[str, str]:
         return {
@@ -127,7 +103,7 @@ class StaffRow:
 
     @property
     def sort_key(self) -> tuple[str, str]:
-        return (swedish_key(self.name), self.signature)
+        return name_key(self.name, self.signature)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -339,7 +315,7 @@ def fok_statistics(
     population = _population(on, scope)
     states = {
         (row["client_id"], row["unit_id"]): row
-        for row in selectors.latest_changes_as_of(on, units=scope).values(
+        for row in history.in_force(on, units=scope).values(
             "client_id", "unit_id", "status", "ordinary_id", "deputy_id"
         )
     }

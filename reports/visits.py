@@ -26,10 +26,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from contacts.models import CareContactChange, Unit, Visit
+from contacts import history
+from contacts.models import Unit, Visit
 
 if TYPE_CHECKING:  # django-stubs is a development dependency only
     from django_stubs_ext import StrOrPromise
@@ -53,19 +53,10 @@ MARKS = [
 MARK_KEYS = [mark.key for mark in MARKS]
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=TZ)
-
-
 def _contact_in_force(field: str) -> Subquery:
-    """The ordinary (or deputy) in force at the end of the visit's local date,
-    from the history: latest change with effective <= that date."""
-    return Subquery(
-        CareContactChange.objects.filter(
-            client=OuterRef("client"), unit=OuterRef("unit"), effective__lte=OuterRef("visit_date")
-        )
-        .order_by("-effective", "-id")
-        .values(field)[:1]
+    """The ordinary (or deputy) in force at the end of the visit's local date."""
+    return history.contact_in_force(
+        field, client=OuterRef("client"), unit=OuterRef("unit"), on=OuterRef("local_date")
     )
 
 
@@ -77,12 +68,7 @@ def visits_with_marks(unit: Unit, start: dt.date, end: dt.date) -> QuerySet[Visi
     planned = Visit.planned_staff.through.objects.filter(visit=OuterRef("pk"))
     performed = Q(status=Visit.Status.PERFORMED)
     return (
-        Visit.objects.filter(
-            unit=unit,
-            start__gte=_local_midnight(start),
-            start__lt=_local_midnight(end + dt.timedelta(days=1)),
-        )
-        .annotate(visit_date=TruncDate("start", tzinfo=TZ))
+        Visit.objects.filter(unit=unit, local_date__gte=start, local_date__lte=end)
         .annotate(
             fok_ordinary_id=_contact_in_force("ordinary_id"),
             fok_deputy_id=_contact_in_force("deputy_id"),

@@ -13,7 +13,16 @@ from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from contacts.models import TRANSITIONAL_RULE_END, CareContact, Client, Service, Staff, Unit
+from contacts import history
+from contacts.models import (
+    TRANSITIONAL_RULE_END,
+    CareContact,
+    CareContactChange,
+    Client,
+    Service,
+    Staff,
+    Unit,
+)
 from plans.selectors import OverduePlan, overdue_plans
 
 Status = CareContact.Status
@@ -73,8 +82,10 @@ def not_asked_overdue(units: QuerySet[Unit], on: dt.date) -> list[Row]:
     of their current execution there."""
     rows: list[Row] = []
     ongoing = Service.objects.filter(Service.ongoing_q(on))
-    handled = CareContact.objects.filter(client=OuterRef("client"), unit=OuterRef("unit")).exclude(
-        status=Status.NOT_ASKED
+    handled = (
+        history.in_force(on)
+        .filter(client=OuterRef("client"), unit=OuterRef("unit"))
+        .exclude(status=Status.NOT_ASKED)
     )
     starts = (
         ongoing.filter(unit__in=units)
@@ -104,19 +115,20 @@ def not_asked_overdue(units: QuerySet[Unit], on: dt.date) -> list[Row]:
     return rows
 
 
-def _current_contacts(units: QuerySet[Unit], on: dt.date) -> list[CareContact]:
+def _current_contacts(units: QuerySet[Unit], on: dt.date) -> list[CareContactChange]:
     on_unit = Service.objects.filter(
         Service.ongoing_q(on), client=OuterRef("client"), unit=OuterRef("unit")
     )
     return list(
-        CareContact.objects.filter(unit__in=units, status=Status.ACCEPTED)
+        history.in_force(on)
+        .filter(unit__in=units, status=Status.ACCEPTED)
         .filter(Exists(on_unit))
         .select_related("client", "unit", "ordinary", "deputy")
         .order_by("unit__name", "client__last_name", "client__first_name")
     )
 
 
-def contact_problems(contacts: list[CareContact], on: dt.date) -> list[Row]:
+def contact_problems(contacts: list[CareContactChange], on: dt.date) -> list[Row]:
     rows: list[Row] = []
     for cc in contacts:
         problems = []
@@ -151,7 +163,7 @@ def contact_problems(contacts: list[CareContact], on: dt.date) -> list[Row]:
     return rows
 
 
-def title_evidence(contacts: list[CareContact], on: dt.date) -> list[Row]:
+def title_evidence(contacts: list[CareContactChange], on: dt.date) -> list[Row]:
     """Contacts whose title evidence is missing, rests on the transitional rule
     (ends 2033-07-01), or is not valid on the date."""
     rows: list[Row] = []
@@ -182,7 +194,9 @@ def title_evidence(contacts: list[CareContact], on: dt.date) -> list[Row]:
     return rows
 
 
-def overloaded_staff(units: QuerySet[Unit], contacts: list[CareContact], on: dt.date) -> list[Row]:
+def overloaded_staff(
+    units: QuerySet[Unit], contacts: list[CareContactChange], on: dt.date
+) -> list[Row]:
     rows: list[Row] = []
     load: dict[int, Counter[int]] = {}
     for cc in contacts:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from contacts import access, services
+from contacts import access, history, services
 from contacts.forms import CareContactForm
 from contacts.models import CareContact, CareContactChange, Client, ContactChangeRequest, Unit
 from omsorg.http import HtmxHttpRequest
@@ -39,14 +39,12 @@ def _get_client_and_unit(request: HtmxHttpRequest, pk: int, unit_pk: int) -> tup
 
 
 def _initial(client: Client, unit: Unit) -> dict[str, Any]:
-    current = CareContact.objects.filter(client=client, unit=unit).first()
-    if current is None:
-        return {"status": Status.NOT_ASKED}
+    current = history.state_on(client=client, unit=unit, on=timezone.localdate())
     return {
         "status": current.status,
         "ordinary": current.ordinary_id,
         "deputy": current.deputy_id,
-        "reason": current.decline_reason,
+        "reason": current.reason if current.status == Status.DECLINED else "",
     }
 
 

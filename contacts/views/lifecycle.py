@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from contacts import access, lifecycle_selectors, selectors, services
 from contacts.lifecycle_forms import AsOfForm, ChangeRequestForm, ClientMoveForm, ServiceEndForm
-from contacts.models import CareContact, Client, Service
+from contacts.models import Client, Service
 from contacts.views.staff import acting_user
 from omsorg.http import HtmxHttpRequest
 
@@ -101,7 +101,8 @@ def client_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             to_units=to_units,
         )
     contacts = {
-        cc.unit_id: cc for cc in selectors.client_care_contacts(client).filter(unit__in=from_units)
+        change.unit_id: change
+        for change in selectors.client_contacts_on(client, today).filter(unit__in=from_units)
     }
     current = [(unit, contacts.get(unit.pk)) for unit in from_units]
     context = {"client": client, "form": form, "current": current, "today": today}
@@ -159,18 +160,14 @@ def service_end(request: HtmxHttpRequest, pk: int, service_pk: int) -> HttpRespo
     )
     # Other services on the unit that go on after today keep the execution alive.
     continuing = [s for s in others if s.end is None or s.end >= today]
-    care_contact = (
-        CareContact.objects.filter(client=client, unit=service.unit)
-        .select_related("ordinary", "deputy")
-        .first()
-    )
+    contact = selectors.client_contacts_on(client, today).filter(unit=service.unit).first()
     context = {
         "client": client,
         "service": service,
         "form": form,
         "others": others,
         "is_last": not continuing,
-        "care_contact": care_contact,
+        "contact": contact,
         "today": today,
     }
     return _render(request, "contacts/service_end.html", "end-form", context)
@@ -214,9 +211,7 @@ def contact_change_request(request: HtmxHttpRequest, pk: int, unit_pk: int) -> H
         "client": client,
         "unit": unit,
         "form": form,
-        "care_contact": CareContact.objects.filter(client=client, unit=unit)
-        .select_related("ordinary", "deputy")
-        .first(),
+        "contact": selectors.client_contacts_on(client, today).filter(unit=unit).first(),
         "change_requests": lifecycle_selectors.change_requests(
             client, access.units_for_user(request.user)
         ),

@@ -100,7 +100,7 @@ def _detail_context(
 ) -> dict[str, Any]:
     today = timezone.localdate()
     units = access.units_for_user(request.user)
-    assignments = lifecycle_selectors.assignments_on_units(staff, units)
+    assignments = lifecycle_selectors.assignments_on_units(staff, units, today)
     may_manage = _may_manage(request, staff)
     if form is None and may_manage:
         form = StaffAvailabilityForm(
@@ -184,7 +184,7 @@ def _row_forms(
             data,
             initial=initial,
             candidates=row.candidates,
-            prefix=f"r{row.care_contact.pk}",
+            prefix=f"r{row.contact.care_contact_id}",
             auto_id="id_%s",
         )
         pairs.append((row, form))
@@ -207,12 +207,12 @@ def staff_handover(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     units = _managed_units(request)
     if request.method != "POST":
-        rows = lifecycle_selectors.handover_rows(staff, units, today)
+        rows = lifecycle_selectors.handover_rows(staff, units, today, today=today)
         form = HandoverForm(initial={"effective": today})
         return _render_handover(request, staff, form, _row_forms(rows))
 
     effective = _effective_from(request.POST, today)
-    rows = lifecycle_selectors.handover_rows(staff, units, effective)
+    rows = lifecycle_selectors.handover_rows(staff, units, effective, today=today)
     form = HandoverForm(request.POST)
     pairs = _row_forms(rows, request.POST)
     # Validate every row (no short-circuit), so each row shows its own errors.
@@ -222,7 +222,7 @@ def staff_handover(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             changes = services.care_contacts_reassign(
                 reassignments=[
                     services.Reassignment(
-                        care_contact=row.care_contact,
+                        contact=row.contact,
                         ordinary=row_form.cleaned_data["ordinary"],
                         deputy=row_form.cleaned_data["deputy"],
                     )
@@ -233,7 +233,7 @@ def staff_handover(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 by=acting_user(request),
             )
         except ValidationError as error:
-            by_row = {str(row.care_contact.pk): row_form for row, row_form in pairs}
+            by_row = {str(row.contact.care_contact_id): row_form for row, row_form in pairs}
             for key, texts in error.message_dict.items():
                 if key in by_row:
                     by_row[key].add_error(None, texts)

@@ -6,8 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from contacts import access
-from contacts import selectors as contact_selectors
+from contacts import access, history
 from contacts.models import CareContact, Service, Staff
 from omsorg.output.pdf import pdf_response, render_pdf
 
@@ -24,7 +23,7 @@ def contact_letter(request: HttpRequest, client_pk: int, unit_pk: int) -> HttpRe
     if not Service.objects.filter(client=client, unit=unit).exists():
         raise Http404
     today = timezone.localdate()
-    state = contact_selectors.contact_state_as_of(client=client, unit=unit, on=today)
+    state = history.state_on(client=client, unit=unit, on=today)
     if state.status != CareContact.Status.ACCEPTED:
         return render(
             request,

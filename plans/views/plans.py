@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from contacts import access
-from contacts import selectors as contact_selectors
+from contacts import access, history
 from contacts.models import CareContact, Client, Staff, Unit
 from omsorg.http import HtmxHttpRequest
 from omsorg.output.pdf import pdf_response, render_pdf
@@ -63,10 +62,7 @@ def _editable_units(request: HtmxHttpRequest, client: Client) -> QuerySet[Unit]:
 def _current_contacts(client: Client, units: list[Unit]) -> list[dict[str, Any]]:
     """Per unit, the contacts a new plan will show (the state in force today)."""
     today = timezone.localdate()
-    states = [
-        (unit, contact_selectors.contact_state_as_of(client=client, unit=unit, on=today))
-        for unit in units
-    ]
+    states = [(unit, history.state_on(client=client, unit=unit, on=today)) for unit in units]
     ids = {i for _unit, s in states for i in (s.ordinary_id, s.deputy_id) if i}
     staff = Staff.objects.in_bulk(ids)
     return [
@@ -86,13 +82,12 @@ def plan_list(request: HtmxHttpRequest, client_pk: int) -> HttpResponse:
     client = access.get_client_for_user(request.user, client_pk)
     today = timezone.localdate()
     user_units = access.units_for_user(request.user)
-    services.plan_contacts_refresh(client=client, on=today)
-    plans = list(selectors.client_plans(client, user_units))
+    plans = selectors.client_plans(client, user_units, today)
     ongoing = list(access.client_units_for_user(request.user, client, today))
     editable = {u.pk for u in ongoing} if may_write_plans(request.user) else set()
     units = sorted({*ongoing, *(p.unit for p in plans)}, key=lambda u: u.name)
     statuses = dict(
-        CareContact.objects.filter(client=client, unit__in=units).values_list("unit_id", "status")
+        history.in_force(today, units=units, clients=[client]).values_list("unit_id", "status")
     )
     sections = []
     for unit in units:
@@ -202,9 +197,7 @@ def plan_end(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def plan_print(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The plan on paper, laid out like handbook 1.7."""
     plan = get_plan_for_user(request.user, pk)
-    services.plan_contacts_refresh(client=plan.client)
-    plan = ImplementationPlan.objects.select_related(
-        "client", "unit", "fok_ordinary", "fok_deputy"
-    ).get(pk=plan.pk)
+    plan = ImplementationPlan.objects.select_related("client", "unit").get(pk=plan.pk)
+    selectors.with_contacts([plan], timezone.localdate())
     pdf = render_pdf("plans/plan_pdf.html", {"plan": plan, "client": plan.client}, request=request)
     return pdf_response(pdf, f"genomforandeplan-{plan.client.customer_number}-{plan.pk}.pdf")

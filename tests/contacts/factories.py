@@ -124,3 +124,23 @@ def make_user(username: str, *, role: str | None = Role.CARE_STAFF, units=(), pa
     for unit in units:
         unit.members.add(user)
     return user
+
+
+def contact_now(client, unit, on=None):
+    """The CareContactChange in force for ``client`` on ``unit`` today (or on
+    ``on``), from the contact history; None when the client is "not asked"."""
+    from django.utils import timezone
+
+    from contacts import history
+
+    return (
+        history.in_force(on or timezone.localdate())
+        .filter(client=client, unit=unit)
+        .select_related("ordinary", "deputy")
+        .first()
+    )
+
+
+def status_now(client, unit, on=None) -> str:
+    change = contact_now(client, unit, on)
+    return change.status if change is not None else "not_asked"

@@ -3,11 +3,12 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from contacts import selectors, services
+from contacts import history, services
 from contacts.models import CareContact, CareContactChange
 from journal.models import JournalNote
 from plans.models import ImplementationPlan
-from tests.contacts.factories import ServiceFactory, StaffFactory
+from plans.selectors import with_contacts
+from tests.contacts.factories import ServiceFactory, StaffFactory, contact_now
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +38,10 @@ def test_accepting_with_contacts_records_state_history_and_a_journal_note(
         client_on_unit, unit, Status.ACCEPTED, ordinary=britta, deputy=greta, by=manager
     )
 
-    contact = CareContact.objects.get(client=client_on_unit, unit=unit)
+    contact = contact_now(client_on_unit, unit, on=D(2025, 2, 17))
     assert (contact.status, contact.ordinary, contact.deputy) == (Status.ACCEPTED, britta, greta)
-    assert contact.created_by == manager and contact.changed_by == manager
+    assert contact.changed_by == manager
+    assert CareContact.objects.get(client=client_on_unit, unit=unit).created_by == manager
     assert result.old_status == Status.NOT_ASKED and result.old_ordinary is None
     note = JournalNote.objects.get(contact_change=result)
     assert note.kind == JournalNote.Kind.FOK and note.automatic
@@ -124,7 +126,7 @@ def test_history_answers_as_of_any_date(client_on_unit, unit, britta, greta):
     )
 
     def state(on):
-        s = selectors.contact_state_as_of(client=client_on_unit, unit=unit, on=on)
+        s = history.state_on(client=client_on_unit, unit=unit, on=on)
         return s.status, s.ordinary_id, s.deputy_id
 
     assert state(D(2025, 1, 9)) == (Status.NOT_ASKED, None, None)
@@ -134,20 +136,79 @@ def test_history_answers_as_of_any_date(client_on_unit, unit, britta, greta):
     assert state(D(2025, 4, 30)) == (Status.ACCEPTED, britta.pk, None)
     assert state(D(2025, 5, 1)) == (Status.ACCEPTED, greta.pk, britta.pk)
 
-    in_force = selectors.latest_changes_as_of(D(2025, 3, 1))
+    in_force = history.in_force(D(2025, 3, 1))
     assert [(c.status, c.ordinary_id) for c in in_force] == [(Status.ACCEPTED, britta.pk)]
 
 
-def test_a_future_change_waits_for_its_date(client_on_unit, unit, britta):
+def test_a_future_change_is_in_force_from_its_date_with_nothing_to_refresh(
+    client_on_unit, unit, britta
+):
     from django.utils import timezone
 
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    today = timezone.localdate()
+    tomorrow = today + dt.timedelta(days=1)
     change(client_on_unit, unit, Status.ACCEPTED, ordinary=britta, effective=tomorrow)
-    contact = CareContact.objects.get(client=client_on_unit, unit=unit)
-    assert contact.status == Status.NOT_ASKED
-    assert services.care_contacts_refresh_due(on=tomorrow) == 1
-    contact.refresh_from_db()
-    assert contact.status == Status.ACCEPTED
+    assert contact_now(client_on_unit, unit, on=today) is None
+    # The next day the change is in force, read from the history: no job has to run.
+    assert contact_now(client_on_unit, unit, on=tomorrow).ordinary == britta
+
+
+def test_periods_follow_the_order_of_the_changes_also_when_registered_afterwards(
+    client_on_unit, unit, britta, greta
+):
+    """valid_until is the effective date of the next change in (effective, id)
+    order, whatever order the changes were registered in."""
+    march = change(client_on_unit, unit, Status.ACCEPTED, ordinary=britta, effective=D(2025, 3, 1))
+    may = change(client_on_unit, unit, Status.ACCEPTED, ordinary=greta, effective=D(2025, 5, 1))
+    # Registered last, takes effect first: a back-dated decline.
+    january = change(client_on_unit, unit, Status.DECLINED, reason="Nej", effective=D(2025, 1, 1))
+    periods = {
+        c.pk: (c.effective, c.valid_until)
+        for c in CareContactChange.objects.filter(client=client_on_unit)
+    }
+    assert periods == {
+        january.pk: (D(2025, 1, 1), D(2025, 3, 1)),
+        march.pk: (D(2025, 3, 1), D(2025, 5, 1)),
+        may.pk: (D(2025, 5, 1), None),
+    }
+    # The back-dated change read its "before" state as of its own date.
+    assert january.old_status == Status.NOT_ASKED
+
+
+def test_the_last_change_of_a_day_is_the_one_in_force(client_on_unit, unit, britta, greta):
+    """A, B, A on one day: A is in force at the end of the day; the corrected
+    changes have empty periods and are in force on no day."""
+    day = D(2025, 3, 3)
+    first = change(client_on_unit, unit, Status.ACCEPTED, ordinary=britta, effective=day)
+    second = change(client_on_unit, unit, Status.ACCEPTED, ordinary=greta, effective=day)
+    third = change(client_on_unit, unit, Status.ACCEPTED, ordinary=britta, effective=day)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.valid_until, second.valid_until, third.valid_until) == (day, day, None)
+    assert list(history.in_force(day)) == [third]
+    assert list(history.in_force(day - dt.timedelta(days=1))) == []
+    assert history.state_on(client=client_on_unit, unit=unit, on=day).ordinary_id == britta.pk
+    # The same rule in memory and as a database expression.
+    line = history.timelines(CareContactChange.objects.filter(client=client_on_unit))
+    assert line[(client_on_unit.pk, unit.pk)].on(day).change_id == third.pk
+    during = CareContactChange.objects.filter(history.in_force_during_q(day, day))
+    assert list(during) == [third]
+
+
+def test_in_force_during_a_period_includes_states_that_start_or_end_inside_it(
+    client_on_unit, unit, britta, greta
+):
+    a = change(client_on_unit, unit, Status.ACCEPTED, ordinary=britta, effective=D(2025, 1, 1))
+    b = change(client_on_unit, unit, Status.ACCEPTED, ordinary=greta, effective=D(2025, 2, 10))
+
+    def during(date_from, date_to):
+        q = history.in_force_during_q(date_from, date_to)
+        return set(CareContactChange.objects.filter(q).values_list("pk", flat=True))
+
+    assert during(D(2024, 12, 1), D(2024, 12, 31)) == set()
+    assert during(D(2025, 2, 1), D(2025, 2, 9)) == {a.pk}
+    assert during(D(2025, 2, 9), D(2025, 2, 10)) == {a.pk, b.pk}  # the boundary day
+    assert during(D(2025, 2, 10), D(2025, 3, 1)) == {b.pk}
 
 
 def test_ending_the_last_service_ends_the_contact_the_day_after(unit, britta):
@@ -160,8 +221,8 @@ def test_ending_the_last_service_ends_the_contact_the_day_after(unit, britta):
         client=client, unit=unit, kind=service.kind, start=service.start, end=D(2025, 4, 30)
     )
 
-    before = selectors.contact_state_as_of(client=client, unit=unit, on=D(2025, 4, 30))
-    after = selectors.contact_state_as_of(client=client, unit=unit, on=D(2025, 5, 1))
+    before = history.state_on(client=client, unit=unit, on=D(2025, 4, 30))
+    after = history.state_on(client=client, unit=unit, on=D(2025, 5, 1))
     assert before.ordinary_id == britta.pk
     assert (after.status, after.ordinary_id) == (Status.NOT_ASKED, None)
 
@@ -172,7 +233,7 @@ def test_a_service_ending_while_another_continues_keeps_the_contact(unit, britta
     services.service_upsert(
         client=client, unit=unit, kind="cleaning", start=D(2025, 1, 1), end=D(2025, 2, 28)
     )
-    assert selectors.contact_state_as_of(client=client, unit=unit, on=D(2025, 6, 1)).ordinary_id
+    assert history.state_on(client=client, unit=unit, on=D(2025, 6, 1)).ordinary_id
 
 
 def test_the_active_plan_shows_the_new_contacts(client_on_unit, unit, britta, greta):
@@ -181,7 +242,9 @@ def test_the_active_plan_shows_the_new_contacts(client_on_unit, unit, britta, gr
     )
     result = change(client_on_unit, unit, Status.ACCEPTED, ordinary=britta, deputy=greta)
     plan.refresh_from_db()
-    assert (plan.fok_ordinary, plan.fok_deputy, plan.contacts_change) == (britta, greta, result)
+    assert plan.contacts_change == result and plan.contacts_updated_at is not None
+    [shown] = with_contacts([plan], D(2025, 3, 1))
+    assert (shown.ordinary, shown.deputy) == (britta, greta)
 
 
 def test_a_failing_receiver_rolls_everything_back(client_on_unit, unit, britta, monkeypatch):
@@ -198,4 +261,4 @@ def test_a_failing_receiver_rolls_everything_back(client_on_unit, unit, britta, 
         change(client_on_unit, unit, Status.ACCEPTED, ordinary=britta)
     assert not CareContactChange.objects.exists()
     assert not JournalNote.objects.exists()
-    assert not CareContact.objects.filter(status=Status.ACCEPTED).exists()
+    assert not CareContact.objects.exists()

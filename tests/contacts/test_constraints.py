@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from contacts.models import CareContact, Client, Service, Staff
+from contacts.models import CareContact, CareContactChange, Client, Service, Staff
 from tests.contacts.factories import ClientFactory, ServiceFactory, StaffFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,40 +34,43 @@ def test_a_client_has_one_care_contact_per_unit():
     CareContact.objects.create(client=client, unit=UnitFactory())
 
 
+def _change(**fields):
+    client, unit = ClientFactory(), UnitFactory()
+    anchor = CareContact.objects.create(client=client, unit=unit)
+    values = {"effective": dt.date(2025, 1, 1), "old_status": "not_asked", **fields}
+    return CareContactChange.objects.create(care_contact=anchor, client=client, unit=unit, **values)
+
+
 def test_deputy_is_never_the_ordinary():
     staff = StaffFactory()
     violates(
-        "contacts_carecontact_deputy_not_ordinary",
-        lambda: CareContact.objects.create(
-            client=ClientFactory(),
-            unit=UnitFactory(),
-            status="accepted",
-            ordinary=staff,
-            deputy=staff,
-        ),
+        "contacts_carecontactchange_deputy_not_ordinary",
+        lambda: _change(status="accepted", ordinary=staff, deputy=staff),
     )
 
 
 def test_accepted_requires_an_ordinary_and_others_have_none():
     violates(
-        "contacts_carecontact_accepted_has_ordinary",
-        lambda: CareContact.objects.create(
-            client=ClientFactory(), unit=UnitFactory(), status="accepted"
-        ),
+        "contacts_carecontactchange_accepted_has_ordinary",
+        lambda: _change(status="accepted"),
     )
     violates(
-        "contacts_carecontact_contacts_only_when_accepted",
-        lambda: CareContact.objects.create(
-            client=ClientFactory(), unit=UnitFactory(), status="declined", ordinary=StaffFactory()
-        ),
+        "contacts_carecontactchange_contacts_only_when_accepted",
+        lambda: _change(status="declined", ordinary=StaffFactory()),
     )
 
 
 def test_status_must_be_one_of_the_four():
+    violates("contacts_carecontactchange_status_valid", lambda: _change(status="x"))
+
+
+def test_a_change_is_never_in_force_before_it_takes_effect():
     violates(
-        "contacts_carecontact_status_valid",
-        lambda: CareContact.objects.create(client=ClientFactory(), unit=UnitFactory(), status="x"),
+        "contacts_carecontactchange_period_not_reversed",
+        lambda: _change(status="no_need", valid_until=dt.date(2024, 12, 31)),
     )
+    # An empty period (corrected the same day) is allowed.
+    _change(status="no_need", valid_until=dt.date(2025, 1, 1))
 
 
 def test_service_ends_after_it_starts_and_has_a_known_kind():

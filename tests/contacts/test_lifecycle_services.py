@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from contacts import selectors, services
+from contacts import history, selectors, services
 from contacts.models import CareContact, CareContactChange, ContactChangeRequest, Service
 from tests.contacts.factories import ServiceFactory, StaffFactory, UnitFactory
 
@@ -17,7 +17,7 @@ Status = CareContact.Status
 
 
 def state(client, unit, on):
-    s = selectors.contact_state_as_of(client=client, unit=unit, on=on)
+    s = history.state_on(client=client, unit=unit, on=on)
     return s.status, s.ordinary_id, s.deputy_id
 
 
@@ -56,7 +56,7 @@ def test_moving_removes_the_contact_on_the_old_unit_and_starts_not_asked_on_the_
     assert state(client, a, D(2025, 2, 28)) == (Status.ACCEPTED, britta.pk, None)
     assert state(client, a, D(2025, 3, 1)) == (Status.NOT_ASKED, None, None)
     assert state(client, b, D(2025, 3, 1)) == (Status.NOT_ASKED, None, None)
-    assert CareContact.objects.get(client=client, unit=b).status == Status.NOT_ASKED
+    assert CareContact.objects.filter(client=client, unit=b).exists()
     assert client in selectors.not_handled_clients(b, D(2025, 3, 1))
 
 
@@ -130,9 +130,9 @@ def test_bulk_reassignment_lets_the_deputy_step_in(unit):
     services.staff_update_availability(staff=leaving, available=False, employment_end=None)
 
     rows = []
-    for cc in selectors.staff_assignments(leaving):
+    for cc in selectors.staff_assignments(leaving, JAN_10):
         ordinary, new_deputy = selectors.suggested_reassignment(cc, leaving, D(2025, 3, 1))
-        rows.append(services.Reassignment(care_contact=cc, ordinary=ordinary, deputy=new_deputy))
+        rows.append(services.Reassignment(contact=cc, ordinary=ordinary, deputy=new_deputy))
     assert [(r.ordinary, r.deputy) for r in rows] == [(deputy, None), (other, None)] or [
         (r.ordinary, r.deputy) for r in rows
     ] == [(other, None), (deputy, None)]
@@ -144,7 +144,9 @@ def test_bulk_reassignment_lets_the_deputy_step_in(unit):
     assert state(first, unit, D(2025, 3, 1)) == (Status.ACCEPTED, deputy.pk, None)
     assert state(second, unit, D(2025, 3, 1)) == (Status.ACCEPTED, other.pk, None)
     assert all(c.reason == "Slutar 28/2, överlämnat." for c in changes)
-    assert not selectors.staff_assignments(leaving).exists()
+    assert not selectors.staff_assignments(leaving, D(2025, 3, 1)).exists()
+    # The history keeps who the contact was before the handover.
+    assert selectors.staff_assignments(leaving, D(2025, 2, 28)).count() == 2
 
 
 def test_bulk_reassignment_is_all_or_nothing(unit):
@@ -155,19 +157,19 @@ def test_bulk_reassignment_is_all_or_nothing(unit):
     second = ServiceFactory(unit=unit).client
     accept(first, unit, leaving)
     accept(second, unit, leaving)
-    cc1, cc2 = CareContact.objects.filter(unit=unit).order_by("pk")
+    cc1, cc2 = history.in_force(JAN_10).filter(unit=unit).order_by("care_contact_id")
     before = CareContactChange.objects.count()
 
     with pytest.raises(ValidationError) as err:
         services.care_contacts_reassign(
             reassignments=[
-                services.Reassignment(care_contact=cc1, ordinary=good, deputy=None),
-                services.Reassignment(care_contact=cc2, ordinary=stranger, deputy=None),
+                services.Reassignment(contact=cc1, ordinary=good, deputy=None),
+                services.Reassignment(contact=cc2, ordinary=stranger, deputy=None),
             ],
             effective=D(2025, 3, 1),
             handover_note="Överlämning",
         )
-    assert list(err.value.message_dict) == [str(cc2.pk)]
+    assert list(err.value.message_dict) == [str(cc2.care_contact_id)]
     assert CareContactChange.objects.count() == before
     assert state(first, unit, D(2025, 3, 1))[1] == leaving.pk
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts import selectors, services
+from contacts import history, selectors, services
 from contacts.models import CareContact, CareContactChange, ContactChangeRequest, Service
 from contacts.roles import Role
 from tests.contacts.factories import ServiceFactory, StaffFactory, UnitFactory, make_user
@@ -32,7 +32,7 @@ def accept(person, unit, ordinary, deputy=None, effective=FIRST_ACCEPT, by=None)
 
 
 def state(person, unit, on):
-    s = selectors.contact_state_as_of(client=person, unit=unit, on=on)
+    s = history.state_on(client=person, unit=unit, on=on)
     return s.status, s.ordinary_id, s.deputy_id
 
 

@@ -11,7 +11,7 @@ from contacts import services
 from contacts.models import CareContact, CareContactChange, Staff
 from contacts.roles import Role
 from journal.models import JournalNote
-from tests.contacts.factories import ServiceFactory, StaffFactory, make_user
+from tests.contacts.factories import ServiceFactory, StaffFactory, contact_now, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +67,7 @@ def team(unit):
 
 
 def cc_of(person, unit):
+    """The client's CareContact on the unit: its id names the handover row."""
     return CareContact.objects.get(client=person, unit=unit)
 
 
@@ -217,7 +218,7 @@ def test_the_handover_suggests_the_deputy_as_new_ordinary(as_manager, unit, othe
     StaffFactory(units=[other_unit], first_name="Anna", last_name="Annanstans")
     response = as_manager.get(handover_url(team["lena"]))
     assert response.status_code == 200
-    pairs = {row.care_contact.client.first_name: form for row, form in response.context["pairs"]}
+    pairs = {row.contact.client.first_name: form for row, form in response.context["pairs"]}
     assert pairs["Agda"]["ordinary"].value() == team["britta"].pk
     assert pairs["Agda"]["deputy"].value() == ""
     assert pairs["Bertil"]["ordinary"].value() == team["greta"].pk
@@ -247,10 +248,9 @@ def test_the_handover_reassigns_every_client_with_journal_notes(as_manager, unit
     notes_before = JournalNote.objects.count()
     response = as_manager.post(handover_url(team["lena"]), data, follow=True)
     assert response.redirect_chain[-1][0] == reverse("staff_detail", args=[team["lena"].pk])
-    agda.refresh_from_db()
-    bertil.refresh_from_db()
-    assert (agda.ordinary, agda.deputy) == (team["britta"], team["greta"])
-    assert (bertil.ordinary, bertil.deputy) == (team["greta"], None)
+    agda_now, bertil_now = contact_now(agda.client, unit), contact_now(bertil.client, unit)
+    assert (agda_now.ordinary, agda_now.deputy) == (team["britta"], team["greta"])
+    assert (bertil_now.ordinary, bertil_now.deputy) == (team["greta"], None)
     assert JournalNote.objects.count() == notes_before + 2
     html = response.content.decode()
     assert "2 brukare har fått ny fast omsorgskontakt" in html
@@ -267,7 +267,7 @@ def test_one_bad_row_saves_nothing_and_keeps_the_values(as_manager, unit, team):
     response = as_manager.post(handover_url(team["lena"]), data)
     assert response.status_code == 200
     assert CareContactChange.objects.count() == before
-    pairs = {row.care_contact.pk: form for row, form in response.context["pairs"]}
+    pairs = {row.contact.care_contact_id: form for row, form in response.context["pairs"]}
     assert pairs[bertil.pk].errors["deputy"] == [
         "Vice kontakt kan inte vara samma person som ordinarie."
     ]
@@ -282,8 +282,7 @@ def test_a_missing_handover_note_is_an_error(as_manager, unit, team):
     data, agda, _bertil = post_data(team, unit, handover_note="   ")
     response = as_manager.post(handover_url(team["lena"]), data)
     assert "Skriv en överlämning." in response.content.decode()
-    agda.refresh_from_db()
-    assert agda.ordinary == team["lena"]
+    assert contact_now(agda.client, unit).ordinary == team["lena"]
 
 
 def test_a_forged_staff_id_is_an_error_not_a_500(as_manager, unit, other_unit, team):
@@ -293,7 +292,7 @@ def test_a_forged_staff_id_is_an_error_not_a_500(as_manager, unit, other_unit, t
     data[f"r{agda.pk}-deputy"] = "nonsense"
     response = as_manager.post(handover_url(team["lena"]), data)
     assert response.status_code == 200
-    pairs = {row.care_contact.pk: form for row, form in response.context["pairs"]}
+    pairs = {row.contact.care_contact_id: form for row, form in response.context["pairs"]}
     errors = pairs[agda.pk].errors
     assert "kan inte utses" in errors["ordinary"][0]
     assert "kan inte utses" in errors["deputy"][0]
@@ -307,7 +306,7 @@ def test_service_errors_are_shown_next_to_their_row(as_manager, unit, team, monk
 
     monkeypatch.setattr(services, "care_contacts_reassign", refuse)
     response = as_manager.post(handover_url(team["lena"]), data)
-    pairs = {row.care_contact.pk: form for row, form in response.context["pairs"]}
+    pairs = {row.contact.care_contact_id: form for row, form in response.context["pairs"]}
     assert pairs[bertil.pk].non_field_errors() == ["Greta Olsson kan inte utses 2027-01-01."]
     assert not pairs[agda.pk].errors
 
@@ -316,8 +315,7 @@ def test_care_staff_cannot_post_a_handover(client, carer, unit, team):
     client.force_login(carer)
     data, agda, _bertil = post_data(team, unit)
     assert client.post(handover_url(team["lena"]), data).status_code == 403
-    agda.refresh_from_db()
-    assert agda.ordinary == team["lena"]
+    assert contact_now(agda.client, unit).ordinary == team["lena"]
 
 
 def test_htmx_handover_errors_swap_only_the_form(as_manager, unit, team):

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from contacts import history, selectors
 from contacts import personal_id as pid
-from contacts import selectors
 from contacts.models import (
     CareContact,
     CareContactChange,
@@ -30,6 +30,7 @@ from contacts.models import (
 )
 from contacts.roles import Role
 from plans.models import ImplementationPlan
+from plans.selectors import with_contacts
 
 CLIENTS = 40  # two full blocks of the 20 client profiles
 
@@ -123,7 +124,7 @@ def test_every_role_has_a_login_that_authenticates(data):
     carer = Staff.objects.get(user__username="personal")
     assert carer.title == Staff.Title.ASSISTANT_NURSE
     assert carer.units.filter(name="Hemtjänst Centrum").exists()
-    assert CareContact.objects.filter(ordinary=carer).exists()
+    assert history.in_force(data["today"]).filter(ordinary=carer).exists()
 
 
 def test_staff_mix_with_may_and_may_not_be_appointed(data):
@@ -210,11 +211,12 @@ def test_services_of_many_kinds_ongoing_and_ended(data):
 
 
 def test_all_four_statuses_with_history_by_the_unit_managers(data):
-    statuses = set(CareContact.objects.values_list("status", flat=True))
+    now = history.in_force(data["today"])
+    statuses = set(now.values_list("status", flat=True))
     assert statuses == set(CareContact.Status.values)
-    declined = CareContact.objects.filter(status=CareContact.Status.DECLINED)
+    declined = now.filter(status=CareContact.Status.DECLINED)
     assert declined.exists() and all(c.decline_reason for c in declined)
-    accepted = CareContact.objects.filter(status=CareContact.Status.ACCEPTED)
+    accepted = now.filter(status=CareContact.Status.ACCEPTED)
     with_deputy = accepted.filter(deputy__isnull=False).count()
     assert with_deputy > accepted.count() / 2
     # Registered by named managers, with past dates.
@@ -304,7 +306,7 @@ def test_visits_have_the_usual_variety(data):
     # The ordinary contact of the day does a good share of the care visits.
     ordinary_of = {
         (c.client_id, c.unit_id): c.ordinary_id
-        for c in CareContact.objects.filter(status="accepted")
+        for c in history.in_force(today).filter(status="accepted")
     }
     recent = Visit.objects.filter(
         kind=Visit.Kind.CARE,
@@ -322,16 +324,13 @@ def test_visits_have_the_usual_variety(data):
 def test_most_ongoing_clients_have_a_plan_showing_their_contacts(data):
     plans = ImplementationPlan.objects.filter(period_end__isnull=True)
     assert plans.count() > CLIENTS / 2
-    current = {(c.client_id, c.unit_id): c for c in CareContact.objects.all()}
+    current = {(c.client_id, c.unit_id): c for c in history.in_force(data["today"])}
     shown = 0
-    for plan in plans:
+    for plan in with_contacts(list(plans), data["today"]):
         contact = current.get((plan.client_id, plan.unit_id))
         if contact is not None and contact.status == CareContact.Status.ACCEPTED:
             # Handbook 1.7: the active plan shows the current contacts.
-            assert (plan.fok_ordinary_id, plan.fok_deputy_id) == (
-                contact.ordinary_id,
-                contact.deputy_id,
-            )
+            assert (plan.ordinary, plan.deputy) == (contact.ordinary, contact.deputy)
             shown += 1
         assert plan.established <= data["today"]
         assert plan.participated is not None

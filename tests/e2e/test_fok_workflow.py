@@ -1,10 +1,10 @@
 import pytest
 
 from contacts import services
-from contacts.models import CareContact
+from contacts.models import CareContactChange
 from journal.models import JournalNote
 from tests.conftest import login
-from tests.contacts.factories import ServiceFactory, StaffFactory
+from tests.contacts.factories import ServiceFactory, StaffFactory, contact_now
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +50,7 @@ def test_manager_assigns_ordinary_and_deputy_in_place(page, live_server, unit, m
     assert card.get_by_text("Journalanteckning skapad").is_visible()
     assert page.get_by_role("status").get_by_text("ordinarie Britta Söder (@brs89)").is_visible()
     assert page.evaluate("window.notReloaded") is True
-    cc = CareContact.objects.get(client=person, unit=unit)
+    cc = contact_now(person, unit)
     assert (cc.ordinary_id, cc.deputy_id) == (britta.pk, greta.pk)
     assert JournalNote.objects.filter(client=person).count() == 1
 
@@ -67,7 +67,7 @@ def test_declining_without_a_reason_shows_a_clear_error(page, live_server, unit,
     error = page.get_by_text("Ange anledningen till att brukaren tackar nej.")
     error.wait_for()
     assert error.is_visible()
-    assert not CareContact.objects.filter(client=person, status="declined").exists()
+    assert not CareContactChange.objects.filter(client=person, status="declined").exists()
 
     page.get_by_test_id(f"fok-form-{unit.code}").get_by_label(
         "Anledning till att brukaren tackar nej"

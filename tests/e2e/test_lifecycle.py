@@ -12,7 +12,13 @@ from contacts.models import CareContact, CareContactChange
 from contacts.roles import Role
 from journal.models import JournalNote
 from tests.conftest import login
-from tests.contacts.factories import ServiceFactory, StaffFactory, make_user
+from tests.contacts.factories import (
+    ServiceFactory,
+    StaffFactory,
+    contact_now,
+    make_user,
+    status_now,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -88,9 +94,9 @@ def test_manager_moves_a_client(page, live_server, unit, other_unit, world):
     page.goto(f"{live_server.url}/")
     card = page.locator(f"section[aria-labelledby='unit-{other_unit.pk}']")
     assert card.get_by_test_id("not-handled").get_by_text("Agda Testsson").is_visible()
-    old = CareContact.objects.get(client=agda, unit=unit)
+    old = contact_now(agda, unit)
     assert (old.status, old.ordinary_id, old.deputy_id) == (Status.NOT_ASKED, None, None)
-    assert CareContact.objects.get(client=agda, unit=other_unit).status == Status.NOT_ASKED
+    assert status_now(agda, other_unit) == Status.NOT_ASKED
 
 
 def test_bulk_handover_after_marking_staff_unavailable(page, live_server, unit, world):
@@ -117,9 +123,9 @@ def test_bulk_handover_after_marking_staff_unavailable(page, live_server, unit, 
 
     page.wait_for_url(f"**/personal/{lena.pk}/")
     assert page.get_by_text("2 brukare har fått ny fast omsorgskontakt").is_visible()
-    agda = CareContact.objects.get(client=world["agda"], unit=unit)
+    agda = contact_now(world["agda"], unit)
     assert (agda.ordinary_id, agda.deputy_id) == (britta.pk, greta.pk)
-    bertil = CareContact.objects.get(client=world["bertil"], unit=unit)
+    bertil = contact_now(world["bertil"], unit)
     assert (bertil.ordinary_id, bertil.deputy_id) == (greta.pk, None)
     for person in (world["agda"], world["bertil"]):
         change = CareContactChange.objects.filter(client=person).latest("id")
@@ -146,7 +152,7 @@ def test_a_handover_with_one_bad_row_saves_nothing(page, live_server, unit, worl
     assert page.evaluate("window.notReloaded") is True  # swapped in place by htmx
     shot(page, "handover-error")
     assert CareContactChange.objects.count() == before
-    assert CareContact.objects.get(client=world["agda"], unit=unit).ordinary == world["lena"]
+    assert contact_now(world["agda"], unit).ordinary == world["lena"]
 
 
 def test_the_history_shows_the_changes(page, live_server, unit, world):

@@ -8,6 +8,7 @@ from contacts import services as contact_services
 from contacts.models import CareContact
 from plans import services
 from plans.models import ImplementationPlan, add_months
+from plans.selectors import with_contacts
 from tests.contacts.factories import ServiceFactory, StaffFactory
 from tests.plans.factories import PlanFactory
 
@@ -57,7 +58,9 @@ def test_a_new_plan_shows_the_current_contacts_at_once(
     )
     plan = create(client_on_unit, unit, by=manager, important_information=" Rullator ")
 
-    assert (plan.fok_ordinary, plan.fok_deputy, plan.contacts_change) == (britta, greta, change)
+    [shown] = with_contacts([plan], D(2025, 2, 17))
+    assert (shown.ordinary, shown.deputy) == (britta, greta)
+    assert change.pk and plan.contacts_change is None  # nothing changed since it was made
     assert plan.important_information == "Rullator"
     assert plan.created_by == manager and plan.period_end is None
 
@@ -210,9 +213,12 @@ def test_the_receiver_keeps_the_open_plan_current_and_leaves_ended_plans(
     )
     plan.refresh_from_db()
     ended.refresh_from_db()
-    assert (plan.fok_ordinary, plan.fok_deputy, plan.contacts_change) == (greta, britta, second)
-    assert plan.contacts_updated_at is not None
-    assert (ended.fok_ordinary, ended.fok_deputy) == (None, None)
+    assert plan.contacts_change == second and plan.contacts_updated_at is not None
+    assert ended.contacts_change is None
+    with_contacts([plan, ended], D(2025, 3, 15))
+    assert (plan.ordinary, plan.deputy) == (greta, britta)
+    # An ended plan shows the contacts of its last day: there were none in 2024.
+    assert (ended.ordinary, ended.deputy) == (None, None)
 
     contact_services.care_contact_change(
         client=client_on_unit,
@@ -221,8 +227,11 @@ def test_the_receiver_keeps_the_open_plan_current_and_leaves_ended_plans(
         reason="Vill inte",
         effective=D(2025, 4, 1),
     )
-    plan.refresh_from_db()
-    assert (plan.fok_ordinary, plan.fok_deputy) == (None, None)
+    with_contacts([plan], D(2025, 4, 1))
+    assert (plan.ordinary, plan.deputy) == (None, None)
+    # Looked at on an earlier day, the plan shows the contacts of that day.
+    with_contacts([plan], D(2025, 3, 31))
+    assert (plan.ordinary, plan.deputy) == (greta, britta)
 
 
 def test_a_change_dated_ahead_reaches_the_plan_on_its_day(client_on_unit, unit, britta):
@@ -234,12 +243,11 @@ def test_a_change_dated_ahead_reaches_the_plan_on_its_day(client_on_unit, unit, 
     contact_services.care_contact_change(
         client=client_on_unit, unit=unit, status=Status.ACCEPTED, ordinary=britta, effective=ahead
     )
-    plan.refresh_from_db()
-    assert plan.fok_ordinary is None
-
-    assert services.plan_contacts_refresh(client=client_on_unit, on=ahead) == 1
-    plan.refresh_from_db()
-    assert plan.fok_ordinary == britta
+    with_contacts([plan], today)
+    assert plan.ordinary is None
+    # On its day the change is in force: nothing has to refresh the plan.
+    with_contacts([plan], ahead)
+    assert plan.ordinary == britta
 
 
 @pytest.mark.parametrize(
