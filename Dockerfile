@@ -5,10 +5,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1
 
-# WeasyPrint needs Pango and HarfBuzz; the PDF font itself ships in static/fonts.
+# WeasyPrint needs Pango and HarfBuzz (the PDF font itself ships in
+# static/fonts); manage.py backup and restore need pg_dump and pg_restore.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -20,6 +22,7 @@ COPY plans ./plans
 COPY reports ./reports
 COPY imports ./imports
 COPY demo ./demo
+COPY ops ./ops
 RUN pip install .
 COPY . .
 RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \

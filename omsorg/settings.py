@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "reports",
     "imports",
     "demo",
+    "ops",
 ]
 
 MIDDLEWARE = [
