@@ -3,8 +3,6 @@ the command line, the page, the CSV download and the PDF show the same thing."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -13,6 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from omsorg.output import charts
+from omsorg.output.csv import csv_text
 
 from .continuity import (
     CANCELLED,
@@ -136,50 +135,46 @@ def client_columns() -> list[str]:
 def report_csv(report: ContinuityReport) -> str:
     """For Swedish Excel: semicolons, decimal comma; empty cell = undefined.
     The percentages are in their own columns, computed from the counts."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [
-            _("Kundnummer"),
-            _("Brukare"),
-            _("Personal"),
-            _("Besök"),
-            _("Dubbelbemanning"),
-            _("Ordinarie"),
-            _("Ordinarie %"),
-            _("Vice"),
-            _("Vice %"),
-            _("Totalt"),
-            _("Totalt %"),
-            "UPC",
-            "COC",
-            "SECON",
-        ]
-    )
+    header = [
+        _("Kundnummer"),
+        _("Brukare"),
+        _("Personal"),
+        _("Besök"),
+        _("Dubbelbemanning"),
+        _("Ordinarie"),
+        _("Ordinarie %"),
+        _("Vice"),
+        _("Vice %"),
+        _("Totalt"),
+        _("Totalt %"),
+        "UPC",
+        "COC",
+        "SECON",
+    ]
 
     def blank(value: Any) -> Any:
         return "" if value is None else value
 
-    for c in report.clients:
-        writer.writerow(
-            [
-                c.customer_number,
-                c.name,
-                c.staff,
-                c.visits,
-                c.double_staffed,
-                blank(c.ordinary),
-                blank(c.ordinary_percent),
-                blank(c.deputy),
-                blank(c.deputy_percent),
-                blank(c.fok_total),
-                blank(c.fok_total_percent),
-                share_text(c.upc),
-                share_text(c.coc),
-                share_text(c.secon),
-            ]
-        )
-    return out.getvalue()
+    rows = (
+        [
+            c.customer_number,
+            c.name,
+            c.staff,
+            c.visits,
+            c.double_staffed,
+            blank(c.ordinary),
+            blank(c.ordinary_percent),
+            blank(c.deputy),
+            blank(c.deputy_percent),
+            blank(c.fok_total),
+            blank(c.fok_total_percent),
+            share_text(c.upc),
+            share_text(c.coc),
+            share_text(c.secon),
+        ]
+        for c in report.clients
+    )
+    return csv_text(header, rows)
 
 
 def _text_table(header: list[str], rows: list[list[str]], right_from: int) -> list[str]:
@@ -245,13 +240,13 @@ def report_table(report: ContinuityReport) -> str:
 
 
 def kpi_csv(kpis: list[ContinuityKpi]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Enhet"), _("Kundnummer"), _("Brukare"), _("Personal")])
-    for kpi in kpis:
-        for c in kpi.clients:
-            writer.writerow([kpi.unit.code if kpi.unit else "", c.customer_number, c.name, c.staff])
-    return out.getvalue()
+    header = [_("Enhet"), _("Kundnummer"), _("Brukare"), _("Personal")]
+    rows = (
+        [kpi.unit.code if kpi.unit else "", c.customer_number, c.name, c.staff]
+        for kpi in kpis
+        for c in kpi.clients
+    )
+    return csv_text(header, rows)
 
 
 def kpi_summary_lines(kpi: ContinuityKpi) -> list[str]:

@@ -5,9 +5,7 @@ order) are documented in docs/statistics.md; keep the two in step."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from contacts import history
 from contacts.models import CareContact, CareContactChange, Client, Service, Staff, Unit
 from omsorg.collation import name_key
+from omsorg.output.csv import csv_text
 
 Status = CareContact.Status
 
@@ -158,42 +157,36 @@ class FokStatistics:
         """One row per client; the staff table follows from the ordinary and
         deputy columns. Semicolons (and a BOM for downloads) so Swedish Excel
         opens it as is."""
-        out = io.StringIO()
-        if bom:
-            out.write("\ufeff")
-        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-        writer.writerow(
+        header = [
+            "unit",
+            "status",
+            "date",
+            "customer_number",
+            "name",
+            "personal_id",
+            "age",
+            "age_65_plus",
+            "units",
+            "ordinary",
+            "deputy",
+        ]
+        rows = (
             [
-                "unit",
-                "status",
-                "date",
-                "customer_number",
-                "name",
-                "personal_id",
-                "age",
-                "age_65_plus",
-                "units",
-                "ordinary",
-                "deputy",
+                self.unit.code if self.unit else "",
+                self.status,
+                self.on.isoformat(),
+                client.customer_number,
+                client.name,
+                client.personal_id,
+                client.age,
+                "ja" if client.age >= SENIOR_AGE else "nej",
+                " ".join(client.units),
+                " ".join(client.ordinary),
+                " ".join(client.deputy),
             ]
+            for client in self.clients
         )
-        for client in self.clients:
-            writer.writerow(
-                [
-                    self.unit.code if self.unit else "",
-                    self.status,
-                    self.on.isoformat(),
-                    client.customer_number,
-                    client.name,
-                    client.personal_id,
-                    client.age,
-                    "ja" if client.age >= SENIOR_AGE else "nej",
-                    " ".join(client.units),
-                    " ".join(client.ordinary),
-                    " ".join(client.deputy),
-                ]
-            )
-        return out.getvalue()
+        return csv_text(header, rows, bom=bom)
 
     def as_table(self) -> str:
         """A readable text table for the terminal."""

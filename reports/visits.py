@@ -8,9 +8,7 @@ as-of index. Definitions: docs/statistics.md."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -30,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts import history
 from contacts.models import Unit, Visit
+from omsorg.output.csv import csv_text
 
 if TYPE_CHECKING:  # django-stubs is a development dependency only
     from django_stubs_ext import StrOrPromise
@@ -159,51 +158,45 @@ def _signatures(staff: object) -> str:
 
 def visits_csv(unit: Unit, visits: QuerySet[Visit], *, bom: bool = True) -> str:
     """Every visit of the overview, one row each, with all four marks as ja/nej."""
-    out = io.StringIO()
-    if bom:
-        out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [
-            "visit_id",
-            "unit",
-            "start",
-            "end",
-            "customer_number",
-            "name",
-            "kind",
-            "status",
-            "staff",
-            "planned_staff",
-            "receipt",
-            "registered_afterwards",
-            "incomplete_receipt",
-            "other_staff",
-            "by_care_contact",
-            "care_contact_role",
-        ]
-    )
+    header = [
+        "visit_id",
+        "unit",
+        "start",
+        "end",
+        "customer_number",
+        "name",
+        "kind",
+        "status",
+        "staff",
+        "planned_staff",
+        "receipt",
+        "registered_afterwards",
+        "incomplete_receipt",
+        "other_staff",
+        "by_care_contact",
+        "care_contact_role",
+    ]
     yes_no = {True: "ja", False: "nej"}
-    for row in iter_rows(visits, MARK_KEYS):
+
+    def line(row: VisitRow) -> list[object]:
         visit = row.visit
-        writer.writerow(
-            [
-                visit.visit_id,
-                unit.code,
-                visit.start.astimezone(TZ).strftime("%Y-%m-%d %H:%M"),
-                visit.end.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if visit.end else "",
-                visit.client.customer_number,
-                visit.client.full_name,
-                visit.kind,
-                visit.status,
-                _signatures(visit.staff),
-                _signatures(visit.planned_staff),
-                visit.receipt,
-                yes_no[visit.registered_afterwards],
-                yes_no[bool(visit.mark_ofullstandig)],  # type: ignore[attr-defined]
-                yes_no[bool(visit.mark_annan_personal)],  # type: ignore[attr-defined]
-                yes_no[bool(visit.mark_fok)],  # type: ignore[attr-defined]
-                row.contact_role,
-            ]
-        )
-    return out.getvalue()
+        return [
+            visit.visit_id,
+            unit.code,
+            visit.start.astimezone(TZ).strftime("%Y-%m-%d %H:%M"),
+            visit.end.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if visit.end else "",
+            visit.client.customer_number,
+            visit.client.full_name,
+            visit.kind,
+            visit.status,
+            _signatures(visit.staff),
+            _signatures(visit.planned_staff),
+            visit.receipt,
+            yes_no[visit.registered_afterwards],
+            yes_no[bool(visit.mark_ofullstandig)],  # type: ignore[attr-defined]
+            yes_no[bool(visit.mark_annan_personal)],  # type: ignore[attr-defined]
+            yes_no[bool(visit.mark_fok)],  # type: ignore[attr-defined]
+            row.contact_role,
+        ]
+
+    return csv_text(header, (line(row) for row in iter_rows(visits, MARK_KEYS)), bom=bom)
