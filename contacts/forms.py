@@ -66,6 +66,9 @@ class CareContactForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # history.version when the form was shown: a save over someone else's
+    # newer change is refused (no lost updates).
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     confirm_no_need = forms.BooleanField(
         label=gettext_lazy(
             "Jag har gjort en individuell bedömning: en fast omsorgskontakt är uppenbart obehövlig."

@@ -201,6 +201,32 @@ def timelines(changes: QuerySet[CareContactChange]) -> dict[tuple[int, int], Tim
     return dict(result)
 
 
+# --- versions (no lost updates) --------------------------------------------------------
+
+
+def latest_registered(*, client: Client | int, unit: Unit | int) -> CareContactChange | None:
+    """The change of ``client`` on ``unit`` registered last, whatever its date."""
+    return (
+        CareContactChange.objects.filter(client=client, unit=unit)
+        .select_related("changed_by__staff")
+        .order_by("-id")
+        .first()
+    )
+
+
+def version(*, client: Client | int, unit: Unit | int) -> int:
+    """A number that changes whenever a change of ``client`` on ``unit`` is
+    registered: the edit form carries it, and a save based on an older number
+    is refused (contacts.services.care_contact_change, ``expected_version``)."""
+    latest = (
+        CareContactChange.objects.filter(client=client, unit=unit)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return latest or 0
+
+
 # --- keeping the periods --------------------------------------------------------------
 
 

@@ -40,6 +40,33 @@ from .signals import (
 Status = CareContact.Status
 
 
+class EditConflict(ValidationError):
+    """Someone else saved the same record while this user was editing it: the
+    save is refused, nothing is written, and the user reviews and saves again."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="conflict")
+
+
+def edit_conflict(by: Any, at: dt.datetime) -> EditConflict:
+    """'Ändrad av X kl. HH:MM medan du redigerade — granska och spara igen.'"""
+    staff = getattr(by, "staff", None) if by is not None else None
+    if staff is not None:
+        who = str(staff)
+    elif by is not None:
+        who = by.get_full_name() or by.get_username()
+    else:
+        who = _("systemet")
+    local = timezone.localtime(at)
+    when = local.strftime("%H:%M")
+    if local.date() != timezone.localdate():
+        when = f"{local:%Y-%m-%d} {when}"
+    return EditConflict(
+        _("Ändrad av %(who)s kl. %(when)s medan du redigerade — granska och spara igen.")
+        % {"who": who, "when": when}
+    )
+
+
 @dataclass
 class Upserted:
     """What an upsert did: created a row, updated one, or found it unchanged."""
@@ -280,11 +307,15 @@ def care_contact_change(
     by: User | None = None,
     source: str = CareContactChange.Source.BROWSER,
     check_staff: bool = True,
+    expected_version: int | None = None,
 ) -> CareContactChange | None:
     """Set a client's status and contacts on a unit from ``effective`` (default
     today). Returns the change, or None when nothing changed (no journal note).
 
-    Raises ValidationError (with field names) when a rule is broken."""
+    ``expected_version`` is ``history.version`` as the user's form showed it:
+    when another change was registered since, EditConflict is raised and
+    nothing is written. Raises ValidationError (with field names) when a rule
+    is broken."""
     effective = effective or timezone.localdate()
     reason = (reason or "").strip()
     _validate_contacts(
@@ -300,6 +331,12 @@ def care_contact_change(
     care_contact, _created = CareContact.objects.select_for_update().get_or_create(
         client=client, unit=unit, defaults={"created_by": by}
     )
+    if expected_version is not None:
+        latest = history.latest_registered(client=client, unit=unit)
+        if (latest.pk if latest else 0) != expected_version:
+            if latest is None:  # the form knew of changes that are gone: never silently save
+                raise edit_conflict(None, timezone.now())
+            raise edit_conflict(latest.changed_by, latest.changed_at)
     before = history.state_on(client=client, unit=unit, on=effective)
     ordinary_id = ordinary.pk if ordinary else None
     deputy_id = deputy.pk if deputy else None

@@ -56,6 +56,8 @@ class PlanForm(forms.Form):
         max_length=10000,
     )
     follow_up_date = forms.DateField(label=_("Uppföljning"), required=False, widget=DATE_WIDGET)
+    # The plan's version when the form was shown (no lost updates).
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -74,6 +76,7 @@ class PlanForm(forms.Form):
             # Editing: the unit of a plan never changes.
             del self.fields["unit"]
         else:
+            del self.fields["version"]  # a new plan has no earlier version
             cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
             del self.fields["revised"]  # a new plan is established, not revised
             today = timezone.localdate()
@@ -83,6 +86,7 @@ class PlanForm(forms.Form):
     def service_fields(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data.pop("unit", None)
+        data.pop("version", None)
         data["participated"] = data["participated"] == "ja"
         return data
 
@@ -97,10 +101,12 @@ def plan_initial(plan: ImplementationPlan) -> dict[str, Any]:
         "participation_comment": plan.participation_comment,
         "important_information": plan.important_information,
         "follow_up_date": plan.follow_up_date,
+        "version": plan.version,
     }
 
 
 class PlanEndForm(forms.Form):
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     end = forms.DateField(
         label=_("Sista dag planen gäller"),
         widget=DATE_WIDGET,

@@ -62,6 +62,9 @@ class ImplementationPlan(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Counts the saves by users (not the automatic contact updates): the edit
+    # form carries it, and a save based on an older version is refused.
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-period_start", "-id"]

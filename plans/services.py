@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.models import CareContactChange, Client, Service, Unit
+from contacts.services import edit_conflict
 
 from .models import ImplementationPlan
 
@@ -137,19 +138,30 @@ def plan_create(
     return plan
 
 
+def _check_version(plan: ImplementationPlan, expected_version: int | None) -> None:
+    """Refuse a save based on a version of the plan older than the stored one."""
+    if expected_version is not None and plan.version != expected_version:
+        raise edit_conflict(plan.changed_by or plan.created_by, plan.updated_at)
+
+
 @transaction.atomic
 def plan_update(
     *,
     plan: ImplementationPlan,
     by: User | None,
     today: dt.date | None = None,
+    expected_version: int | None = None,
     **fields: object,
 ) -> ImplementationPlan:
+    """Save the user's fields. ``expected_version`` is the version the edit form
+    showed: when someone saved the plan since, EditConflict is raised."""
     today = today or timezone.localdate()
     _lock_client(plan.client)
     plan = ImplementationPlan.objects.select_for_update().get(pk=plan.pk)
+    _check_version(plan, expected_version)
     _fill(plan, fields, today=today)
     _check_no_overlap(plan)
+    plan.version += 1
     plan.changed_by = by
     plan.full_clean()
     plan.save()
@@ -157,10 +169,17 @@ def plan_update(
 
 
 @transaction.atomic
-def plan_end(*, plan: ImplementationPlan, end: dt.date, by: User | None) -> ImplementationPlan:
+def plan_end(
+    *,
+    plan: ImplementationPlan,
+    end: dt.date,
+    by: User | None,
+    expected_version: int | None = None,
+) -> ImplementationPlan:
     """Avsluta: the plan's period ends on ``end`` (the last day it applies)."""
     _lock_client(plan.client)
     plan = ImplementationPlan.objects.select_for_update().get(pk=plan.pk)
+    _check_version(plan, expected_version)
     if plan.period_end is not None:
         raise ValidationError(
             {"end": [_("Planen är redan avslutad %(date)s.") % {"date": plan.period_end}]}
@@ -169,7 +188,8 @@ def plan_end(*, plan: ImplementationPlan, end: dt.date, by: User | None) -> Impl
         raise ValidationError({"end": [_("Planen kan inte avslutas före periodens början.")]})
     plan.period_end = end
     plan.changed_by = by
-    update = ["period_end", "changed_by", "updated_at"]
+    plan.version += 1
+    update = ["period_end", "changed_by", "updated_at", "version"]
     if plan.follow_up_date is not None and plan.follow_up_date > end:
         # A follow-up after the end would never happen: drop it with the plan.
         plan.follow_up_date = None
@@ -218,7 +238,8 @@ def plans_end_after_execution(
     for plan in plans:
         plan.period_end = last_day
         plan.changed_by = by
-        update = ["period_end", "changed_by", "updated_at"]
+        plan.version += 1
+        update = ["period_end", "changed_by", "updated_at", "version"]
         if plan.follow_up_date is not None and plan.follow_up_date > last_day:
             plan.follow_up_date = None
             update.append("follow_up_date")

@@ -18,7 +18,14 @@ from django.views.decorators.http import require_http_methods
 
 from contacts import access, history, services
 from contacts.forms import CareContactForm
-from contacts.models import CareContact, CareContactChange, Client, ContactChangeRequest, Unit
+from contacts.models import (
+    CareContact,
+    CareContactChange,
+    Client,
+    ContactChangeRequest,
+    Staff,
+    Unit,
+)
 from omsorg.http import HtmxHttpRequest
 
 from .clients import record_context, render_record
@@ -41,6 +48,7 @@ def _get_client_and_unit(request: HtmxHttpRequest, pk: int, unit_pk: int) -> tup
 def _initial(client: Client, unit: Unit) -> dict[str, Any]:
     current = history.state_on(client=client, unit=unit, on=timezone.localdate())
     return {
+        "version": history.version(client=client, unit=unit),
         "status": current.status,
         "ordinary": current.ordinary_id,
         "deputy": current.deputy_id,
@@ -115,6 +123,29 @@ def _done(request: HtmxHttpRequest, client: Client) -> HttpResponse:
     return response
 
 
+def _conflicting_form(
+    request: HtmxHttpRequest,
+    client: Client,
+    unit: Unit,
+    today: dt.date,
+    conflict: services.EditConflict,
+) -> CareContactForm:
+    data = request.POST.copy()
+    data["version"] = str(history.version(client=client, unit=unit))
+    form = CareContactForm(data, client=client, unit=unit, on=today)
+    form.is_valid()
+    now = history.state_on(client=client, unit=unit, on=today)
+    saved = [str(CareContact.Status(now.status).label)]
+    people = Staff.objects.in_bulk([i for i in (now.ordinary_id, now.deputy_id) if i])
+    if now.ordinary_id:
+        saved.append(_("ordinarie %(person)s") % {"person": people[now.ordinary_id]})
+    if now.deputy_id:
+        saved.append(_("vice %(person)s") % {"person": people[now.deputy_id]})
+    form.add_error(None, conflict.messages)
+    form.add_error(None, _("Sparat nu: %(state)s.") % {"state": ", ".join(saved)})
+    return form
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def fok_edit(request: HtmxHttpRequest, pk: int, unit_pk: int) -> HttpResponse:
@@ -140,9 +171,13 @@ def fok_edit(request: HtmxHttpRequest, pk: int, unit_pk: int) -> HttpResponse:
                     reason=data["reason"],
                     effective=today,
                     by=request.user,  # type: ignore[arg-type]  # login_required
+                    expected_version=data.get("version"),
                 )
                 if change is not None and change_request is not None:
                     services.contact_change_request_resolve(request=change_request, change=change)
+        except services.EditConflict as conflict:
+            # Keep what the user chose; the next save is based on what is saved now.
+            form = _conflicting_form(request, client, unit, today, conflict)
         except ValidationError as error:
             form.add_service_errors(error)
         except Exception:

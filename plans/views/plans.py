@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from contacts import access, history
 from contacts.models import CareContact, Client, Staff, Unit
+from contacts.services import EditConflict
 from omsorg.http import HtmxHttpRequest
 from omsorg.output.pdf import pdf_response, render_pdf
 
@@ -37,9 +38,22 @@ def _posted(request: HttpRequest) -> Any:
 
 
 def _form_errors(form: PlanForm | PlanEndForm, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
     for field, field_errors in error.message_dict.items():
         for message in field_errors:
             form.add_error(field if field in form.fields else None, message)
+
+
+def _with_version(form_class: Any, request: HttpRequest, version: int, **kwargs: Any) -> Any:
+    """The posted form again, carrying the stored plan's version, so that a
+    second save after reviewing goes through."""
+    data = request.POST.copy()
+    data["version"] = str(version)
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    return form
 
 
 def _done(request: HtmxHttpRequest, url: str) -> HttpResponse:
@@ -164,7 +178,17 @@ def plan_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = PlanForm(_posted(request), plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.plan_update(plan=plan, by=_user(request), **form.service_fields())
+            plan = services.plan_update(
+                plan=plan,
+                by=_user(request),
+                expected_version=form.cleaned_data.get("version"),
+                **form.service_fields(),
+            )
+        except EditConflict as conflict:
+            # The user's text stays in the form; the next save is based on the stored plan.
+            plan.refresh_from_db()
+            form = _with_version(PlanForm, request, plan.version, plan=plan)
+            _form_errors(form, conflict)
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -178,10 +202,19 @@ def plan_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def plan_end(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, pk)
     require_edit_plans(request.user, plan.unit)
-    form = PlanEndForm(_posted(request))
+    form = PlanEndForm(_posted(request), initial={"version": plan.version})
     if plan.period_end is None and request.method == "POST" and form.is_valid():
         try:
-            services.plan_end(plan=plan, end=form.cleaned_data["end"], by=_user(request))
+            services.plan_end(
+                plan=plan,
+                end=form.cleaned_data["end"],
+                by=_user(request),
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except EditConflict as conflict:
+            plan.refresh_from_db()
+            form = _with_version(PlanEndForm, request, plan.version)
+            _form_errors(form, conflict)
         except ValidationError as error:
             _form_errors(form, error)
         else:
