@@ -199,6 +199,8 @@ ARGS: dict[str, Callable[[Any], list[int]]] = {
     "healthz": lambda o: [],
     "login": lambda o: [],
     "logout": lambda o: [],
+    "oidc_authentication_init": lambda o: [],
+    "oidc_authentication_callback": lambda o: [],
     "admin:index": lambda o: [],
     "client_detail": lambda o: [o.client.pk],
     "fok_edit": lambda o: [o.client.pk, o.unit.pk],
@@ -642,7 +644,7 @@ def _junk_bodies(name: str, world: Any) -> list[tuple[str, dict[str, Any]]]:
         bodies.append(("binary", {"kind": "clients", "file": SimpleUploadedFile(
             "x.csv", b"\xff\xfe\x00\x00PK\x03\x04garbage", content_type="text/csv")}))  # fmt: skip
         bodies.append(("kind", {"kind": "nope", "file": _csv("a;b\n1;2\n")}))
-        for kind in ("units", "staff", "clients", "services", "contacts", "visits"):
+        for kind in ("units", "staff", "clients", "services", "contacts", "visits", "users"):
             bodies.append(
                 (f"{kind}-junk", {"kind": kind, "file": _csv("code;name;x\n;;;\n\u0000;abc\n")})
             )
