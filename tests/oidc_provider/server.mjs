@@ -3,9 +3,12 @@
 //
 //   node server.mjs CONFIG.json
 //
-// CONFIG.json: {"issuer": "..." (optional; default http://127.0.0.1:PORT),
+// CONFIG.json: {"issuer": "..." (optional; default http://127.0.0.1:PORT; "{origin}" in
+//               it stands for http://127.0.0.1:PORT),
 //               "clients": [{client_id, client_secret, redirect_uris, post_logout_redirect_uris}],
-//               "accounts_file": "accounts.json"}
+//               "accounts_file": "accounts.json",
+//               "omit_response_iss": false (true: answer without RFC 9207's iss, like
+//               providers that do not send it)}
 // accounts.json (read at every sign-in, so a test can change someone's groups):
 //   {"anna": {"given_name": "Anna", "family_name": "Ek", "email": "...",
 //             "groups": ["omsorg-chefer"], "omsorg_enheter": ["U1"]}}
@@ -33,7 +36,7 @@ const server = createServer();
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address();
   const origin = `http://127.0.0.1:${port}`;
-  const issuer = config.issuer || origin;
+  const issuer = (config.issuer || origin).replace('{origin}', origin);
   const provider = new Provider(issuer, {
     clients: config.clients.map((client) => ({
       grant_types: ['authorization_code'],
@@ -76,6 +79,12 @@ server.listen(0, '127.0.0.1', () => {
       };
     },
   });
+  if (config.omit_response_iss) {
+    // Emitted with the response parameters just before they are sent.
+    provider.on('authorization.success', (ctx, out) => {
+      delete out.iss;
+    });
+  }
   // Plain HTTP on the loopback address.
   provider.proxy = false;
   server.on('request', provider.callback());
