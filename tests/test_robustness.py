@@ -230,6 +230,8 @@ ARGS: dict[str, Callable[[Any], list[int]]] = {
     "continuity_kpi": lambda o: [],
     "continuity_kpi_csv": lambda o: [],
     "continuity_kpi_pdf": lambda o: [],
+    "kolada_report": lambda o: [],
+    "kolada_csv": lambda o: [],
     "fok_statistics": lambda o: [],
     "fok_statistics_csv": lambda o: [],
     "fok_statistics_pdf": lambda o: [],
@@ -272,6 +274,8 @@ QUERIES: dict[str, Callable[[Any], dict[str, str]]] = {
     "continuity_kpi": lambda o: {"unit": o.unit.code, "from": "2025-02-03"},
     "continuity_kpi_csv": lambda o: {"unit": o.unit.code, "from": "2025-02-03"},
     "continuity_kpi_pdf": lambda o: {"unit": o.unit.code, "from": "2025-02-03"},
+    "kolada_report": lambda o: {"ar": "2025", "vecka": "6"},
+    "kolada_csv": lambda o: {"ar": "2025", "vecka": "6"},
     "fok_statistics": lambda o: {
         "status": "accepted",
         "datum": "2025-03-01",
@@ -317,7 +321,7 @@ EVERY_PARAM = sorted(
             )
         )
     }  # fmt: skip
-    | {"date", "visa", "vy", "q", "per", "begaran", "flik", "sida", "page", "sort"}
+    | {"date", "visa", "vy", "q", "per", "begaran", "flik", "sida", "page", "sort", "ar", "vecka"}
 )
 
 
