@@ -296,7 +296,6 @@ class OIDCBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation(f"ID token for the audience {audience!r}")
         if len(audiences) > 1 and payload.get("azp") != settings.OIDC_RP_CLIENT_ID:
             raise SuspiciousOperation(f"ID token authorised for {payload.get('azp')!r}")
-        self._id_claims = payload
         return payload
 
     def get_userinfo(self, access_token: str, id_token: str, payload: dict[str, Any]) -> Any:

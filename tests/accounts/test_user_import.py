@@ -327,3 +327,25 @@ def test_the_command_imports_users(tmp_path):
         "users: 1 created, 0 updated, 0 unchanged\n",
     )
     assert roles_of("anna") == [Role.UNIT_MANAGER]
+
+
+def test_administrators_import_users_in_the_browser_with_the_same_report(client, units):
+    make_user("admin", role=Role.ADMINISTRATOR)
+    client.login(username="admin", password="pw")
+    page = client.get("/import/").content.decode()
+    assert '<option value="users">Användare</option>' in page
+    assert "<code>username</code>" in page
+
+    def upload(text):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        file = SimpleUploadedFile("users.csv", text.encode("utf-8-sig"), content_type="text/csv")
+        return client.post("/import/", {"kind": "users", "file": file})
+
+    bad = upload("username;first_name;last_name;role\nanna;Anna;Ek;chef\n")
+    assert bad.context["result"].errors[0].startswith("line 2: role: Okänd roll ”chef”")
+    assert not User.objects.filter(username="anna").exists()
+    good = upload("username;first_name;last_name;role;units\nanna;Anna;Ek;coordinator;U1\n")
+    assert good.context["result"].ok
+    assert (good.context["result"].created, good.context["result"].updated) == (1, 0)
+    assert roles_of("anna") == [Role.COORDINATOR]
