@@ -23,6 +23,7 @@ COPY reports ./reports
 COPY imports ./imports
 COPY demo ./demo
 COPY ops ./ops
+COPY accounts ./accounts
 RUN pip install .
 COPY . .
 RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \

@@ -1,4 +1,4 @@
-"""CSV import of units, staff, clients, services, care contacts and visits.
+"""CSV import of units, staff, clients, services, care contacts, visits and users.
 
 The format is specified in docs/interchange.md (and for users in docs/import.md).
 Every file is checked completely before anything counts: problems are collected
@@ -21,11 +21,15 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import validate_email
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import services as account_services
+from accounts.roles import ROLE_CODES, role_for
 from contacts import personal_id as pid
 from contacts import services
 from contacts.models import (
@@ -105,6 +109,12 @@ SPECS: dict[str, KindSpec] = {
             ("visit_id", "customer_number", "unit", "start", "status"),
             ("end", "kind", "staff", "planned_staff", "receipt", "registered_afterwards"),
             ("visit_id",),
+        ),
+        KindSpec(
+            "users",
+            ("username", "first_name", "last_name", "role"),
+            ("email", "units", "active", "staff"),
+            ("username",),
         ),
     )
 }
@@ -918,6 +928,174 @@ class VisitImporter(_Importer):
         counts[UNCHANGED] += result["unchanged"]
 
 
+class UserImporter(_Importer):
+    """User accounts (provisioning). Applied in one bulk write through
+    accounts.services, the same service that OpenID Connect sign-in uses."""
+
+    spec = SPECS["users"]
+    username_validator = UnicodeUsernameValidator()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._existing: dict[str, Any] | None = None
+
+    def existing(self, username: str) -> Any:
+        if self._existing is None:
+            self._existing = account_services.users_by_username(
+                row.get("username") for row in self.rows
+            )
+        return self._existing.get(account_services.username_key(username))
+
+    def key(self, row: Row, prepared: Prepared) -> tuple[Any, ...]:
+        return (account_services.username_key(prepared.data["username"]),)
+
+    def _name(self, row: Row, column: str) -> str:
+        value = self.cell(row, column, _text, "")
+        if len(value) > 150:
+            self.error(row, column, _("Högst 150 tecken."))
+        return value
+
+    def prepare(self, row: Row) -> Prepared:
+        username = self.cell(row, "username", _text, "")
+        if username:
+            try:
+                self.username_validator(username)
+            except ValidationError:
+                self.error(
+                    row,
+                    "username",
+                    _("Användarnamnet får bara innehålla bokstäver, siffror och @ . + - _."),
+                )
+            if len(username) > 150:
+                self.error(row, "username", _("Högst 150 tecken."))
+            user = self.existing(username)
+            if user is not None and user.is_superuser:
+                self.error(
+                    row,
+                    "username",
+                    _("Kontot är en superanvändare; det ändras bara i administrationen."),
+                )
+        fields: dict[str, Any] = {
+            "first_name": self._name(row, "first_name"),
+            "last_name": self._name(row, "last_name"),
+        }
+        role = self.cell(row, "role", self._role)
+        if role is not None:
+            fields["is_staff"] = role == ROLE_CODES["administrator"]
+        if row.has("email"):
+            fields["email"] = self.cell(row, "email", self._email, "")
+        if row.has("active"):
+            fields["is_active"] = self.cell(row, "active", parse_bool, True)
+        data: dict[str, Any] = {
+            "username": username,
+            "fields": fields,
+            "roles": {role.value} if role is not None else set(),
+            "units": account_services.KEEP,
+            "staff": account_services.KEEP,
+        }
+        if row.has("units"):
+            units = [self.unit(row, "units", code) for code in parse_list(row.get("units"))]
+            data["units"] = [unit for unit in units if unit is not None]
+        if row.has("staff"):
+            data["staff"] = self.cell(row, "staff", lambda s: self.staff(row, "staff", s))
+        return Prepared(row.line, data)
+
+    @staticmethod
+    def _role(value: str) -> Any:
+        role = role_for(value)
+        if role is None:
+            from contacts.roles import Role
+
+            allowed = [*ROLE_CODES, *(str(r.label) for r in Role)]
+            raise CellError(
+                _("Okänd roll ”%(value)s”; tillåtna värden: %(allowed)s.")
+                % {"value": value, "allowed": ", ".join(allowed)}
+            )
+        return role
+
+    @staticmethod
+    def _email(value: str) -> str:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise CellError(
+                _("”%(value)s” är ingen giltig e-postadress.") % {"value": value}
+            ) from None
+        return value
+
+    def _check_staff_links(self, prepared: list[Prepared]) -> None:
+        """A staff record is one person's: not two rows, and not someone
+        else's unless the file moves that person to another record."""
+        in_file = {
+            account_services.username_key(item.data["username"]): item.data["staff"]
+            for item in prepared
+        }
+        linked = [
+            item.data["staff"].pk
+            for item in prepared
+            if item.data["staff"] is not account_services.KEEP and item.data["staff"] is not None
+        ]
+        owners = dict(
+            Staff.objects.filter(pk__in=linked, user__isnull=False).values_list(
+                "pk", "user__username"
+            )
+        )
+        seen: dict[int, int] = {}
+        for item in prepared:
+            staff = item.data["staff"]
+            if staff is account_services.KEEP or staff is None:
+                continue
+            if staff.pk in seen:
+                self.problems.append(
+                    Problem(
+                        item.line,
+                        "staff",
+                        _("@%(signature)s är redan kopplad till användaren på rad %(line)s.")
+                        % {"signature": staff.signature, "line": seen[staff.pk]},
+                    )
+                )
+                continue
+            seen[staff.pk] = item.line
+            owner = owners.get(staff.pk)
+            if owner is None:
+                continue
+            owner_key = account_services.username_key(owner)
+            if owner_key == account_services.username_key(item.data["username"]):
+                continue
+            # Free when the file gives its present owner another record (or none).
+            owner_staff = in_file.get(owner_key, account_services.KEEP)
+            moved = owner_staff is not account_services.KEEP and (
+                owner_staff is None or owner_staff.pk != staff.pk
+            )
+            if not moved:
+                self.problems.append(
+                    Problem(
+                        item.line,
+                        "staff",
+                        _("@%(signature)s är redan kopplad till användaren %(username)s.")
+                        % {"signature": staff.signature, "username": owner},
+                    )
+                )
+
+    def apply_all(self, prepared: list[Prepared], counts: dict[str, int]) -> None:
+        self._check_staff_links(prepared)
+        if self.problems:
+            return
+        items = [account_services.UserData(**item.data) for item in prepared]
+        try:
+            with transaction.atomic():
+                result = account_services.users_bulk_upsert(items=items)
+        except DatabaseError as exc:
+            line = prepared[0].line if prepared else 1
+            self.problems.append(
+                Problem(line, ROW, _("Användarna kunde inte sparas: %(error)s") % {"error": exc})
+            )
+            return
+        counts[CREATED] += result.created
+        counts[UPDATED] += result.updated
+        counts[UNCHANGED] += result.unchanged
+
+
 IMPORTERS: dict[str, type[_Importer]] = {
     "units": UnitImporter,
     "staff": StaffImporter,
@@ -925,6 +1103,7 @@ IMPORTERS: dict[str, type[_Importer]] = {
     "services": ServiceImporter,
     "contacts": ContactImporter,
     "visits": VisitImporter,
+    "users": UserImporter,
 }
 
 

@@ -21,6 +21,7 @@ KIND_LABELS = {
     "services": _("Insatser"),
     "contacts": _("Fast omsorgskontakt (ändringar)"),
     "visits": _("Besök"),
+    "users": _("Användare"),
 }
 
 # Short notes on the values of each kind, shown under its columns.
@@ -52,6 +53,13 @@ KIND_NOTES = {
         "eller declined. kind: care (standard), alarm, meal eller health. staff och "
         "planned_staff: signaturer åtskilda med mellanslag. receipt: complete eller "
         "incomplete."
+    ),
+    "users": _(
+        "role: unit_manager, coordinator, statistics, care_staff eller administrator (eller "
+        "Enhetschef, Samordnare, Statistikläsare, Omsorgspersonal, Administratör); ersätter "
+        "användarens tidigare roll. units: enhetskoder åtskilda med mellanslag. active: ja/nej "
+        "(nej stänger av kontot, historiken finns kvar). staff: signaturen på användarens "
+        "personalpost. Nya användare får inget lösenord: de loggar in med organisationens konto."
     ),
 }
 

@@ -29,6 +29,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_str(name: str, default: str = "") -> str:
+    value = os.environ.get(name)
+    return default if value is None or value.strip() == "" else value.strip()
+
+
+def env_mapping(name: str) -> dict[str, str]:
+    """ "a=x,b=y" -> {"a": "x", "b": "y"}; a pair without "=" is an error."""
+    mapping: dict[str, str] = {}
+    for item in env_list(name, []):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ImproperlyConfigured(f"{name}: expected NAME=VALUE pairs, got {item!r}.")
+        mapping[key.strip()] = value.strip()
+    return mapping
+
+
 DEBUG = env_bool("DJANGO_DEBUG")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -61,6 +77,7 @@ INSTALLED_APPS = [
     "imports",
     "demo",
     "ops",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +172,62 @@ STORAGES = {
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+AUTHENTICATION_BACKENDS = [
+    # Password login (the embedded demo, break-glass administrators): Django's
+    # ModelBackend, refusing all but superusers when OMSORG_LOCAL_LOGIN=0.
+    "accounts.backends.LocalPasswordBackend",
+    # OpenID Connect; does nothing until OIDC_ISSUER is set.
+    "accounts.oidc.OIDCBackend",
+]
+
+# --- Single sign-on: OpenID Connect (docs/sso.md) ---------------------------------------
+# Password login on /login/ and /admin/login/. Off: only superusers may still
+# sign in with a password (break-glass, /login/?nodinloggning).
+OMSORG_LOCAL_LOGIN = env_bool("OMSORG_LOCAL_LOGIN", True)
+# The provider's issuer; its endpoints come from
+# ISSUER/.well-known/openid-configuration. Empty: no single sign-on.
+OIDC_ISSUER = env_str("OIDC_ISSUER")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid profile email")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
+# "Logga in med <organisation>" on the login page.
+OIDC_ORGANISATION = env_str("OIDC_ORGANISATION")
+# Claim names: the username is matched (without regard to case) with the
+# username of the user import.
+OIDC_CLAIM_USERNAME = env_str("OIDC_CLAIM_USERNAME", "preferred_username")
+OIDC_CLAIM_FIRST_NAME = env_str("OIDC_CLAIM_FIRST_NAME", "given_name")
+OIDC_CLAIM_LAST_NAME = env_str("OIDC_CLAIM_LAST_NAME", "family_name")
+OIDC_CLAIM_EMAIL = env_str("OIDC_CLAIM_EMAIL", "email")
+OIDC_CLAIM_GROUPS = env_str("OIDC_CLAIM_GROUPS", "groups")
+# Unit codes; empty: units are left to the user import.
+OIDC_CLAIM_UNITS = env_str("OIDC_CLAIM_UNITS")
+# Provider group -> role code of the interchange format, e.g.
+# "omsorg-chefer=unit_manager,omsorg-personal=care_staff". Empty: roles are
+# left to the user import.
+OIDC_ROLE_MAP = env_mapping("OIDC_ROLE_MAP")
+# Off: only users created beforehand (the user import) may sign in.
+OIDC_CREATE_USERS = env_bool("OIDC_CREATE_USERS", True)
+# Endpoints, only where the discovery document is wrong or missing.
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_USERINFO_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_JWKS_ENDPOINT")
+OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_END_SESSION_ENDPOINT")
+# Where the provider sends the browser after signing out (registered with
+# the provider); empty: this site's /login/.
+OIDC_POST_LOGOUT_REDIRECT_URL = env_str("OIDC_POST_LOGOUT_REDIRECT_URL")
+# client_secret_basic instead of client_secret_post at the token endpoint.
+OIDC_TOKEN_USE_BASIC_AUTH = env_str("OIDC_TOKEN_AUTH", "post") == "basic"
+OIDC_VERIFY_SSL = env_bool("OIDC_VERIFY_SSL", True)
+OIDC_TIMEOUT = int(env_str("OIDC_TIMEOUT", "10"))
+# Not configurable: PKCE, nonce, and the ID token kept for RP-initiated logout.
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True
+LOGIN_REDIRECT_URL_FAILURE = "login"
 
 # Uploaded CSV files are parsed in memory; keep them bounded.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

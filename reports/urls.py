@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import continuity
+from .views import kolada as kolada_views
 from .views import statistics as statistics_views
 from .views import visits as visit_views
 from .views import worklists as worklist_views
@@ -17,6 +18,8 @@ urlpatterns = [
     path("kkik/", continuity.continuity_kpi, name="continuity_kpi"),
     path("kkik/csv/", continuity.continuity_kpi_csv, name="continuity_kpi_csv"),
     path("kkik/pdf/", continuity.continuity_kpi_pdf, name="continuity_kpi_pdf"),
+    path("kolada/", kolada_views.kolada_report, name="kolada_report"),
+    path("kolada/csv/", kolada_views.kolada_csv, name="kolada_csv"),
     path("fok-statistik/", statistics_views.fok_statistics_page, name="fok_statistics"),
     path("fok-statistik/csv/", statistics_views.fok_statistics_csv, name="fok_statistics_csv"),
     path("fok-statistik/pdf/", statistics_views.fok_statistics_pdf, name="fok_statistics_pdf"),

@@ -199,6 +199,8 @@ ARGS: dict[str, Callable[[Any], list[int]]] = {
     "healthz": lambda o: [],
     "login": lambda o: [],
     "logout": lambda o: [],
+    "oidc_authentication_init": lambda o: [],
+    "oidc_authentication_callback": lambda o: [],
     "admin:index": lambda o: [],
     "client_detail": lambda o: [o.client.pk],
     "fok_edit": lambda o: [o.client.pk, o.unit.pk],
@@ -228,6 +230,8 @@ ARGS: dict[str, Callable[[Any], list[int]]] = {
     "continuity_kpi": lambda o: [],
     "continuity_kpi_csv": lambda o: [],
     "continuity_kpi_pdf": lambda o: [],
+    "kolada_report": lambda o: [],
+    "kolada_csv": lambda o: [],
     "fok_statistics": lambda o: [],
     "fok_statistics_csv": lambda o: [],
     "fok_statistics_pdf": lambda o: [],
@@ -270,6 +274,8 @@ QUERIES: dict[str, Callable[[Any], dict[str, str]]] = {
     "continuity_kpi": lambda o: {"unit": o.unit.code, "from": "2025-02-03"},
     "continuity_kpi_csv": lambda o: {"unit": o.unit.code, "from": "2025-02-03"},
     "continuity_kpi_pdf": lambda o: {"unit": o.unit.code, "from": "2025-02-03"},
+    "kolada_report": lambda o: {"ar": "2025", "vecka": "6"},
+    "kolada_csv": lambda o: {"ar": "2025", "vecka": "6"},
     "fok_statistics": lambda o: {
         "status": "accepted",
         "datum": "2025-03-01",
@@ -315,7 +321,7 @@ EVERY_PARAM = sorted(
             )
         )
     }  # fmt: skip
-    | {"date", "visa", "vy", "q", "per", "begaran", "flik", "sida", "page", "sort"}
+    | {"date", "visa", "vy", "q", "per", "begaran", "flik", "sida", "page", "sort", "ar", "vecka"}
 )
 
 
@@ -642,7 +648,7 @@ def _junk_bodies(name: str, world: Any) -> list[tuple[str, dict[str, Any]]]:
         bodies.append(("binary", {"kind": "clients", "file": SimpleUploadedFile(
             "x.csv", b"\xff\xfe\x00\x00PK\x03\x04garbage", content_type="text/csv")}))  # fmt: skip
         bodies.append(("kind", {"kind": "nope", "file": _csv("a;b\n1;2\n")}))
-        for kind in ("units", "staff", "clients", "services", "contacts", "visits"):
+        for kind in ("units", "staff", "clients", "services", "contacts", "visits", "users"):
             bodies.append(
                 (f"{kind}-junk", {"kind": kind, "file": _csv("code;name;x\n;;;\n\u0000;abc\n")})
             )

@@ -143,6 +143,7 @@ def _pages(world: Any, role: str) -> list[tuple[str, str]]:
             reverse("continuity_client_visits", args=[client]) + "?from=2025-02-01&to=2025-02-14",
         ),
         ("kkik", reverse("continuity_kpi") + "?from=2025-02-03"),
+        ("kolada", reverse("kolada_report") + "?ar=2024&vecka=52"),
         (
             "visits",
             reverse("visit_overview") + f"?enhet={own.unit.code}&fran=2025-02-01&till=2025-02-14",
@@ -165,6 +166,7 @@ def _pages(world: Any, role: str) -> list[tuple[str, str]]:
         ("planning-error", reverse("planning") + "?datum=0001-01-01&enhet=abc"),
         ("continuity-error", reverse("continuity_report") + "?from=x&to=" + "9" * 200),
         ("kkik-error", reverse("continuity_kpi") + "?from=0001-01-01"),
+        ("kolada-error", reverse("kolada_report") + "?ar=2025&vecka=53"),
         ("statistics-error", reverse("fok_statistics") + "?status=nope&datum=x"),
         ("visits-error", reverse("visit_overview") + "?fran=x&till=y"),
     ]

@@ -1,0 +1,242 @@
+"""Writing user accounts: the user import and sign-in with OpenID Connect both
+go through users_bulk_upsert, so a role, a unit or a deactivation means the
+same whichever way it arrives.
+
+A user is never deleted: a deactivated account (``is_active`` false) cannot
+sign in and keeps everything it is named in (changes of care contacts, journal
+notes, plans)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from contacts.models import Staff, Unit
+from contacts.roles import Role
+
+User = get_user_model()
+
+# The fields a user row may set; only those present in UserData.fields change.
+USER_FIELDS = ("first_name", "last_name", "email", "is_active", "is_staff")
+
+T = TypeVar("T")
+
+
+class _Keep:
+    """Leave what is stored as it is (a column left out of the file)."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Any = _Keep()
+
+
+@dataclass
+class UserData:
+    username: str
+    # Subset of USER_FIELDS to set.
+    fields: dict[str, Any] = field(default_factory=dict)
+    # The user's roles (exactly these of the Role groups), or KEEP.
+    roles: Any = KEEP
+    # The units the user belongs to (exactly these), or KEEP.
+    units: Any = KEEP
+    # The staff record that is this user (Staff.user), None for none, or KEEP.
+    staff: Any = KEEP
+
+
+@dataclass
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    # username (as given) -> the user
+    users: dict[str, Any] = field(default_factory=dict)
+
+
+def username_key(username: str) -> str:
+    """Usernames are matched without regard to case (a provider may send
+    "Anna.Ek@kommun.se" for the account imported as "anna.ek@kommun.se")."""
+    return username.casefold()
+
+
+def _chunks(values: Sequence[T], size: int = 900) -> Iterable[Sequence[T]]:
+    # Below SQLite's older limit of 999 variables per statement.
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def users_by_username(usernames: Iterable[str]) -> dict[str, Any]:
+    """Existing users by username_key, found in one query per 900 names."""
+    names = sorted(set(usernames))
+    found: dict[str, Any] = {}
+    for chunk in _chunks(names):
+        lowered = {name.lower() for name in chunk}
+        query = User.objects.annotate(username_lower=Lower("username")).filter(
+            Q(username__in=chunk) | Q(username_lower__in=lowered)
+        )
+        for user in query:
+            found.setdefault(username_key(user.username), user)
+    return found
+
+
+def role_groups() -> dict[str, Group]:
+    return {group.name: group for group in Group.objects.filter(name__in=Role.values)}
+
+
+@transaction.atomic
+def users_bulk_upsert(*, items: Sequence[UserData]) -> UpsertResult:
+    """Create or update users, their roles, units and staff record, in a fixed
+    number of queries whatever the number of items. Callers check the data
+    first (unique usernames, known units, staff records free to link)."""
+    result = UpsertResult()
+    existing = users_by_username(item.username for item in items)
+    changed: set[str] = set()
+
+    # Users: new ones in one insert, changed ones in one update.
+    new_users = []
+    updates: dict[str, set[str]] = {}
+    for item in items:
+        key = username_key(item.username)
+        user = existing.get(key)
+        if user is None:
+            user = User(username=item.username, password=make_password(None), **item.fields)
+            new_users.append(user)
+            existing[key] = user
+            continue
+        for name, value in item.fields.items():
+            if getattr(user, name) != value:
+                setattr(user, name, value)
+                updates.setdefault(key, set()).add(name)
+    if new_users:
+        User.objects.bulk_create(new_users, batch_size=500)
+        if any(user.pk is None for user in new_users):  # a backend without RETURNING
+            created = users_by_username(user.username for user in new_users)
+            for user in new_users:
+                user.pk = created[username_key(user.username)].pk
+    if updates:
+        fields = sorted(set().union(*updates.values()))
+        User.objects.bulk_update([existing[key] for key in updates], fields, batch_size=500)
+        changed.update(updates)
+    users = {username_key(item.username): existing[username_key(item.username)] for item in items}
+
+    changed |= _set_roles(items, users)
+    changed |= _set_units(items, users)
+    changed |= _set_staff(items, users)
+
+    created_keys = {username_key(user.username) for user in new_users}
+    for item in items:
+        key = username_key(item.username)
+        result.users[item.username] = users[key]
+        if key in created_keys:
+            result.created += 1
+        elif key in changed:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    return result
+
+
+def _set_roles(items: Sequence[UserData], users: dict[str, Any]) -> set[str]:
+    wanted_by_user = {
+        users[username_key(item.username)].pk: set(item.roles)
+        for item in items
+        if item.roles is not KEEP
+    }
+    if not wanted_by_user:
+        return set()
+    groups = role_groups()
+    group_names = {group.pk: name for name, group in groups.items()}
+    Through = User.groups.through
+    current: dict[int, dict[str, int]] = {pk: {} for pk in wanted_by_user}
+    for chunk in _chunks(list(wanted_by_user)):
+        rows = Through.objects.filter(user_id__in=chunk, group_id__in=group_names).values_list(
+            "pk", "user_id", "group_id"
+        )
+        for pk, user_id, group_id in rows:
+            current[user_id][group_names[group_id]] = pk
+    remove: list[int] = []
+    add = []
+    touched: set[int] = set()
+    for user_id, wanted in wanted_by_user.items():
+        have = current[user_id]
+        for name, through_pk in have.items():
+            if name not in wanted:
+                remove.append(through_pk)
+                touched.add(user_id)
+        for name in wanted - have.keys():
+            add.append(Through(user_id=user_id, group_id=groups[name].pk))
+            touched.add(user_id)
+    for chunk in _chunks(remove):
+        Through.objects.filter(pk__in=chunk).delete()
+    Through.objects.bulk_create(add, batch_size=500)
+    return _keys_of(touched, users)
+
+
+def _set_units(items: Sequence[UserData], users: dict[str, Any]) -> set[str]:
+    wanted_by_user = {
+        users[username_key(item.username)].pk: {unit.pk for unit in item.units}
+        for item in items
+        if item.units is not KEEP
+    }
+    if not wanted_by_user:
+        return set()
+    Through = Unit.members.through
+    current: dict[int, dict[int, int]] = {pk: {} for pk in wanted_by_user}
+    for chunk in _chunks(list(wanted_by_user)):
+        rows = Through.objects.filter(user_id__in=chunk).values_list("pk", "user_id", "unit_id")
+        for pk, user_id, unit_id in rows:
+            current[user_id][unit_id] = pk
+    remove: list[int] = []
+    add = []
+    touched: set[int] = set()
+    for user_id, wanted in wanted_by_user.items():
+        have = current[user_id]
+        for unit_id, through_pk in have.items():
+            if unit_id not in wanted:
+                remove.append(through_pk)
+                touched.add(user_id)
+        for unit_id in wanted - have.keys():
+            add.append(Through(user_id=user_id, unit_id=unit_id))
+            touched.add(user_id)
+    for chunk in _chunks(remove):
+        Through.objects.filter(pk__in=chunk).delete()
+    Through.objects.bulk_create(add, batch_size=500)
+    return _keys_of(touched, users)
+
+
+def _set_staff(items: Sequence[UserData], users: dict[str, Any]) -> set[str]:
+    wanted_by_user = {
+        users[username_key(item.username)].pk: (item.staff.pk if item.staff else None)
+        for item in items
+        if item.staff is not KEEP
+    }
+    if not wanted_by_user:
+        return set()
+    user_ids = list(wanted_by_user)
+    current: dict[int, int] = {}  # user -> staff
+    for chunk in _chunks(user_ids):
+        for staff_pk, user_id in Staff.objects.filter(user_id__in=chunk).values_list(
+            "pk", "user_id"
+        ):
+            current[user_id] = staff_pk
+    touched = {pk for pk, staff in wanted_by_user.items() if current.get(pk) != staff}
+    # Unlink first: Staff.user is one-to-one.
+    unlink = [current[pk] for pk in touched if pk in current]
+    for chunk in _chunks(unlink):
+        Staff.objects.filter(pk__in=chunk).update(user=None)
+    link = [Staff(pk=wanted_by_user[pk], user_id=pk) for pk in touched if wanted_by_user[pk]]
+    Staff.objects.bulk_update(link, ["user"], batch_size=500)
+    return _keys_of(touched, users)
+
+
+def _keys_of(user_ids: set[int], users: dict[str, Any]) -> set[str]:
+    return {key for key, user in users.items() if user.pk in user_ids}
