@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "plans",
     "reports",
     "imports",
+    "rota",
     "demo",
 ]
 
