@@ -248,6 +248,7 @@ ARGS: dict[str, Callable[[Any], list[int]]] = {
     "rota_client_week": lambda o: [o.client.pk],
     "rota_print": lambda o: [o.client.pk],
     "rota_printout_pdf": lambda o: [o.printout.pk],
+    "accessibility_statement": lambda o: [],
 }
 
 _PERIOD = {"from": "2025-02-01", "to": "2025-02-14", "sort": "-upc"}

@@ -127,6 +127,7 @@ def _pages(world: Any, role: str) -> list[tuple[str, str]]:
         ("plans", reverse("plan_list", args=[client])),
         ("vem-kommer", reverse("rota_client_week", args=[client])),
         ("vem-kommer-error", reverse("rota_client_week", args=[client]) + "?vecka=" + "9" * 200),
+        ("accessibility", reverse("accessibility_statement")),
     ]
     planner = [
         ("plan-create", reverse("plan_create", args=[client])),
