@@ -102,6 +102,24 @@ def test_phone_numbers_are_links_a_phone_can_dial(client, carer, world):
 
 
 @pytest.mark.parametrize(
+    ("phone", "href"),
+    [
+        ("070-174 06 05", "tel:+46701740605"),
+        ("0470-40 00 00", "tel:+46470400000"),
+        ("+46 70 174 06 05", "tel:+46701740605"),
+        ("0046 70 174 06 05", "tel:+46701740605"),
+        ("112", "tel:112"),
+        ("", ""),
+        ("saknas", ""),
+    ],
+)
+def test_tel_href_dials_swedish_numbers_in_international_form(phone, href):
+    from rota.templatetags.rota_tags import tel_href
+
+    assert tel_href(phone) == href
+
+
+@pytest.mark.parametrize(
     ("value", "message"),
     [
         ("", None),

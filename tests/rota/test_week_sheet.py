@@ -94,6 +94,8 @@ def test_the_week_daylight_saving_ends_is_169_hours(agda, unit, team):
     anna = team["anna"]
     visit(agda, unit, dt.datetime(2025, 10, 19, 21, 30, tzinfo=UTC), planned=[anna])  # Sun 23:30
     visit(agda, unit, dt.datetime(2025, 10, 19, 22, 15, tzinfo=UTC), planned=[anna])  # Mon 00:15
+    visit(agda, unit, dt.datetime(2025, 10, 26, 0, 30, tzinfo=UTC), planned=[anna])  # 02:30 CEST
+    visit(agda, unit, dt.datetime(2025, 10, 26, 1, 30, tzinfo=UTC), planned=[anna])  # 02:30 CET
     visit(agda, unit, dt.datetime(2025, 10, 26, 22, 30, tzinfo=UTC), planned=[anna])  # Sun 23:30
     visit(agda, unit, dt.datetime(2025, 10, 26, 23, 15, tzinfo=UTC), planned=[anna])  # Mon 00:15
 
@@ -101,6 +103,8 @@ def test_the_week_daylight_saving_ends_is_169_hours(agda, unit, team):
 
     assert [(s[0], s[1]) for s in summary(sheet)] == [
         ("2025-10-20", "00:15–00:45"),
+        ("2025-10-26", "02:30–02:00"),  # the clock is turned back during the visit
+        ("2025-10-26", "02:30–03:00"),  # the second 02:30 of the night
         ("2025-10-26", "23:30–00:00"),
     ]
 
