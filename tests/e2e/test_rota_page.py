@@ -119,7 +119,8 @@ def test_the_page_marks_changes_since_the_last_printout(page, live_server, carer
 def test_care_staff_open_it_from_mina_brukare_on_the_phone(phone_page, live_server, carer, agda):
     login(phone_page, live_server, "personal")
     phone_page.goto(f"{live_server.url}/mina-brukare/")
-    link = phone_page.get_by_role("link", name="Vem kommer? Agda Testsson")
+    item = phone_page.get_by_test_id("unit-clients").locator("li", has_text="Agda Testsson")
+    link = item.get_by_role("link", name="Vem kommer?")
     box = link.bounding_box()
     assert box is not None and box["height"] >= 44
     link.click()

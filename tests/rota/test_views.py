@@ -200,7 +200,9 @@ def test_the_record_and_mina_brukare_link_to_the_page(client, carer, world):
     assert f'href="{url}"' in record
     mine = client.get(reverse("my_clients")).content.decode()
     assert f'href="{url}"' in mine
-    assert 'aria-label="Vem kommer? Agda Synligsson"' in mine
+    # The link is inside the client's list item, which names the client (WCAG 2.4.4).
+    item = mine[mine.rindex("<li", 0, mine.index(f'href="{url}"')) : mine.index(f'href="{url}"')]
+    assert "Agda Synligsson" in item
 
 
 # --- printing ---------------------------------------------------------------------------
