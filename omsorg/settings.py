@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "plans",
     "reports",
     "imports",
+    "rota",
     "demo",
     "ops",
     "accounts",
@@ -267,3 +268,10 @@ LOGGING = {
 
 # Font shipped with the app for PDF output (reports, plans, letters).
 PDF_FONT_DIR = BASE_DIR / "static" / "fonts"
+
+# The accessibility statement (lagen (2018:1937) om tillgänglighet till digital
+# offentlig service): who provides the service and how to report problems.
+# Each installation sets its own organisation and contact.
+ACCESSIBILITY_ORGANISATION = os.environ.get("OMSORG_ORGANISATION", "").strip()
+ACCESSIBILITY_EMAIL = os.environ.get("OMSORG_ACCESSIBILITY_EMAIL", "").strip()
+ACCESSIBILITY_PHONE = os.environ.get("OMSORG_ACCESSIBILITY_PHONE", "").strip()

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import home, views
+from . import accessibility, home, views
 
 admin.site.site_header = _("Omsorgskontakt – administration")
 admin.site.site_title = _("Omsorgskontakt")
@@ -16,5 +16,7 @@ urlpatterns = [
     path("plan/", include("plans.urls")),
     path("rapporter/", include("reports.urls")),
     path("import/", include("imports.urls")),
+    path("vem-kommer/", include("rota.urls")),
+    path("tillganglighet/", accessibility.statement, name="accessibility_statement"),
     path("", include("contacts.urls")),
 ]

@@ -34,6 +34,7 @@ from contacts.roles import Role
 from journal import services as journal_services
 from journal.models import JournalNote
 from reports.visits import MARK_KEYS
+from rota import services as rota_services
 from tests.contacts.factories import (
     ClientFactory,
     RelativeFactory,
@@ -172,13 +173,22 @@ def build_world() -> SimpleNamespace:
     request_theirs = services.contact_change_request_record(
         client=theirs, unit=south, reason="HEMLIG-ANTECKNING", by=south_chef
     )
+    monday = TODAY - dt.timedelta(days=TODAY.weekday())
+    printout_mine = rota_services.rota_printout_create(
+        client=mine, unit=north, week_start=monday, by=chef
+    )
+    printout_theirs = rota_services.rota_printout_create(
+        client=theirs, unit=south, week_start=monday, by=south_chef
+    )
     own = SimpleNamespace(
         unit=north, client=mine, staff=anna, service=service_mine, plan=plan_mine,
         request=request_mine, care_contact=CareContact.objects.get(client=mine, unit=north),
+        printout=printout_mine,
     )  # fmt: skip
     other = SimpleNamespace(
         unit=south, client=theirs, staff=secret, service=service_theirs, plan=plan_theirs,
         request=request_theirs, care_contact=CareContact.objects.get(client=theirs, unit=south),
+        printout=printout_theirs,
     )  # fmt: skip
     return SimpleNamespace(
         users=users, own=own, other=other, both=both,
@@ -239,6 +249,10 @@ ARGS: dict[str, Callable[[Any], list[int]]] = {
     "visit_overview_csv": lambda o: [],
     "visit_overview_pdf": lambda o: [],
     "worklists": lambda o: [],
+    "rota_client_week": lambda o: [o.client.pk],
+    "rota_print": lambda o: [o.client.pk],
+    "rota_printout_pdf": lambda o: [o.printout.pk],
+    "accessibility_statement": lambda o: [],
 }
 
 _PERIOD = {"from": "2025-02-01", "to": "2025-02-14", "sort": "-upc"}
@@ -287,6 +301,8 @@ QUERIES: dict[str, Callable[[Any], dict[str, str]]] = {
     "visit_overview": lambda o: {"enhet": o.unit.code, **_VISITS},
     "visit_overview_csv": lambda o: {"enhet": o.unit.code, **_VISITS},
     "visit_overview_pdf": lambda o: {"enhet": o.unit.code, **_VISITS},
+    "rota_client_week": lambda o: {"vecka": "2025-W06"},
+    "rota_printout_pdf": lambda o: {},
 }
 # Downloads take long to lay out: only their dates and unit get junk.
 SLOW = {name for name in QUERIES if name.endswith("_pdf")}
@@ -366,7 +382,7 @@ def _fingerprint() -> dict[str, list[tuple[Any, ...]]]:
     must leave all of it as it was."""
     tables: dict[str, list[tuple[Any, ...]]] = {}
     for model in apps.get_models(include_auto_created=True):
-        if model._meta.app_label in {"contacts", "journal", "plans", "auth"}:
+        if model._meta.app_label in {"contacts", "journal", "plans", "rota", "auth"}:
             # Logging in sets last_login; that is no write of the page's.
             names = [f.attname for f in model._meta.concrete_fields if f.name != "last_login"]
             rows = model._default_manager.order_by("pk").values_list(*names)
@@ -617,6 +633,10 @@ POSTS: dict[str, tuple[set[str], Callable[[Any], dict[str, Any]]]] = {
         },
     ),
     "plan_end": (PLANNERS, lambda w: {"end": "2025-06-30"}),
+    "rota_print": (
+        EVERYONE,
+        lambda w: {"week": f"{TODAY:%G-W%V}", "unit": w.own.unit.pk},
+    ),
     "import_csv": (
         {"admin"},
         lambda w: {"kind": "units", "file": _csv("code;name\nU9;Hemtjänst Väst\n")},

@@ -125,6 +125,9 @@ def _pages(world: Any, role: str) -> list[tuple[str, str]]:
         ("journal-unit", reverse("journal_search") + f"?unit={unit}"),
         ("journal-note", reverse("journal_note_create", args=[client])),
         ("plans", reverse("plan_list", args=[client])),
+        ("vem-kommer", reverse("rota_client_week", args=[client])),
+        ("vem-kommer-error", reverse("rota_client_week", args=[client]) + "?vecka=" + "9" * 200),
+        ("accessibility", reverse("accessibility_statement")),
     ]
     planner = [
         ("plan-create", reverse("plan_create", args=[client])),
