@@ -18,5 +18,6 @@ urlpatterns = [
     path("plan/", include("plans.urls")),
     path("rapporter/", include("reports.urls")),
     path("import/", include("imports.urls")),
+    path("atkomstlogg/", include("audit.urls")),
     path("", include("contacts.urls")),
 ]

@@ -204,9 +204,9 @@ def test_the_care_contact_tab_uses_a_bounded_number_of_queries(
             client=person, unit=u, status="accepted", ordinary=ordinary, deputy=deputy, by=manager
         )
     client.force_login(manager)
-    # session, user, client, services, the user's units, care contacts, latest
-    # changes, the user's permissions (2), one "is administrator?" check, the
-    # change requests, and the plan deadlines (2): the same for five units as for one.
+    # session, user, the user's permissions (2), client, services, the user's
+    # units, care contacts, latest changes, the change requests, the plan
+    # deadlines (2) and the access log row: the same for five units as for one.
     with django_assert_max_num_queries(13):
         response = record(client, person, "fok")
     html = response.content.decode()
