@@ -87,7 +87,7 @@ def access_log(request: HtmxHttpRequest) -> HttpResponse:
     }
     template = "audit/access_log.html"
     if request.htmx:
-        template += "#results"
+        template += "#search"
     return render(request, template, context)
 
 
