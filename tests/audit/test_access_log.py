@@ -357,3 +357,14 @@ def test_even_a_superuser_cannot_edit_or_delete_in_the_admin(world):
     entry.refresh_from_db()
     assert entry.username == "chef"
     assert AccessLogEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_junk_in_the_query_string_is_logged_without_failing_the_page(world):
+    """A NUL character cannot be stored in PostgreSQL's jsonb: it is dropped,
+    long values are cut, and the page still answers."""
+    http = _http(world.users["chef"])
+    start = _last_pk()
+    response = http.get(reverse("my_clients"), {"q": "Syn\x00ligsson", "x": "y" * 3000})
+    assert response.status_code == 200
+    [row] = _new_rows(start)
+    assert row.parameters == {"q": "Synligsson", "x": "y" * 200}
