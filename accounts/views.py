@@ -35,17 +35,24 @@ logger = logging.getLogger(__name__)
 BREAK_GLASS = "nodinloggning"
 
 
-@require_http_methods(["GET", "POST"])
-def login(request: HttpRequest) -> HttpResponseBase:
+def login_context(request: HttpRequest) -> dict[str, Any]:
+    """What the login page shows besides the form: the OIDC button, and the
+    password form while local login is on (or for break-glass)."""
     local = local_login_enabled()
     break_glass = not local and (BREAK_GLASS in request.GET or request.method == "POST")
-    context: dict[str, Any] = {
+    return {
         "oidc_enabled": oidc.enabled(),
         "organisation": oidc.organisation_name(),
         "show_password_form": local or break_glass,
         "break_glass": break_glass,
     }
-    view = auth_views.LoginView.as_view(redirect_authenticated_user=True, extra_context=context)
+
+
+@require_http_methods(["GET", "POST"])
+def login(request: HttpRequest) -> HttpResponseBase:
+    view = auth_views.LoginView.as_view(
+        redirect_authenticated_user=True, extra_context=login_context(request)
+    )
     return view(request)
 
 

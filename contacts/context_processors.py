@@ -2,17 +2,11 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .roles import is_administrator
+from . import access
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
-    if not user.is_authenticated:
+    """The menu's and pages' flags, decided in contacts.access."""
+    if not request.user.is_authenticated:
         return {}
-    return {
-        "is_administrator": is_administrator(user),
-        "can_change_contacts": user.has_perm("contacts.change_carecontact"),
-        "can_view_statistics": user.has_perm("contacts.view_fok_statistics"),
-        "can_view_reports": user.has_perm("contacts.view_continuity_reports"),
-        "can_import": user.has_perm("contacts.import_data"),
-    }
+    return access.flags(request.user)

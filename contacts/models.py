@@ -390,6 +390,8 @@ class CareContact(models.Model):
             ("view_fok_statistics", _("Får söka statistik för fast omsorgskontakt")),
             ("view_continuity_reports", _("Får läsa kontinuitetsrapporter")),
             ("import_data", _("Får importera data")),
+            # contacts.access: administrators reach every unit and client.
+            ("view_all_units", _("Får se alla enheter och brukare")),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -89,7 +89,7 @@ class ClientRecord:
 def _user_may_change(user: AnyUser) -> bool:
     # The unit part of access.can_change_contacts is checked against the unit ids
     # fetched once for the whole record, so the record costs no query per unit.
-    return bool(user.is_authenticated and user.has_perm("contacts.change_carecontact"))
+    return access.may_change_contacts(user)
 
 
 def client_record(*, client: Client, user: AnyUser, on: dt.date) -> ClientRecord:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser, Group, Permission, User
+from django.contrib.auth.models import Group, Permission
 from django.db.models import TextChoices
 from django.utils.translation import gettext_lazy as _
 
@@ -17,32 +17,56 @@ class Role(TextChoices):
     ADMINISTRATOR = "Administratör", _("Administratör")
 
 
-# Permissions per role, as "app_label.codename".
+# What each role may do, as "app_label.codename". Every decision in
+# contacts.access asks for one of these permissions, never for a group name, so
+# a group renamed in the admin keeps its powers; these lists only seed the
+# groups (ensure_reference_data adds what is missing, after every migrate).
+_READ_RECORDS = [
+    "contacts.view_client",  # the client record and its tabs, letters
+    "contacts.view_relative",  # the "Närstående" tab
+    "contacts.view_carecontact",
+    "contacts.view_carecontactchange",  # the history of the user's own units
+    "journal.view_journalnote",
+    "plans.view_implementationplan",
+]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.UNIT_MANAGER: [
+        *_READ_RECORDS,
         "contacts.change_carecontact",
-        "contacts.view_carecontact",
+        "contacts.view_staff",
+        "journal.add_journalnote",
+        "plans.change_implementationplan",
         "contacts.view_fok_statistics",
         "contacts.view_continuity_reports",
     ],
-    Role.STATISTICS: ["contacts.view_carecontact", "contacts.view_fok_statistics"],
-    Role.COORDINATOR: ["contacts.view_carecontact", "contacts.view_continuity_reports"],
-    Role.CARE_STAFF: ["contacts.view_carecontact"],
+    # Handbook 1.8 only: the figures and client lists of the FOK statistics.
+    Role.STATISTICS: ["contacts.view_fok_statistics"],
+    Role.COORDINATOR: [
+        *_READ_RECORDS,
+        "contacts.view_staff",
+        # The provider routine: the coordinator draws up the implementation plan
+        # with the client at the first meeting, and documents it.
+        "journal.add_journalnote",
+        "plans.change_implementationplan",
+        "contacts.view_continuity_reports",
+    ],
+    Role.CARE_STAFF: [*_READ_RECORDS, "journal.add_journalnote"],
     Role.ADMINISTRATOR: [
-        "contacts.view_carecontact",
+        *_READ_RECORDS,
+        "contacts.view_all_units",
+        "contacts.view_staff",
         "contacts.import_data",
         "contacts.view_fok_statistics",
         "contacts.view_continuity_reports",
+        "audit.view_accesslogentry",
         "contacts.add_staff",
         "contacts.change_staff",
-        "contacts.view_staff",
         "contacts.add_unit",
         "contacts.change_unit",
         "contacts.view_unit",
         "contacts.add_provider",
         "contacts.change_provider",
         "contacts.view_provider",
-        "contacts.view_client",
         "contacts.change_client",
         "contacts.add_caretype",
         "contacts.change_caretype",
@@ -51,6 +75,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.change_user",
         "auth.view_user",
         "auth.view_group",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
     ],
 }
 
@@ -61,9 +88,18 @@ DEFAULT_CARE_TYPES = [
 
 
 def ensure_reference_data(**kwargs: Any) -> None:
-    """Create the role groups and default care types (idempotent; post_migrate)."""
+    """Create the role groups and default care types (idempotent; post_migrate).
+
+    The roles name permissions of apps migrated after this one (journal, plans,
+    audit, axes), so every app's permissions are created first."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
     from .models import CareType
 
+    using = kwargs.get("using", "default")
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
     for role, perms in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role)
         wanted = []
@@ -79,22 +115,3 @@ def ensure_reference_data(**kwargs: Any) -> None:
         CareType.objects.get_or_create(
             code=code, defaults={"name": name, "offers_care_contact": offers}
         )
-
-
-def has_role(user: User | AnonymousUser, role: str) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.groups.filter(name=role).exists()
-
-
-def is_administrator(user: User | AnonymousUser) -> bool:
-    # Asked several times per page (scoping, menu): remembered on the user
-    # object, which lives for one request.
-    cached = getattr(user, "_omsorg_is_administrator", None)
-    if cached is None:
-        cached = bool(
-            user.is_authenticated and (user.is_superuser or has_role(user, Role.ADMINISTRATOR))
-        )
-        if user.is_authenticated:
-            user._omsorg_is_administrator = cached  # type: ignore[union-attr,attr-defined]
-    return cached

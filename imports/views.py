@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from contacts import access
 from imports.importers import SPECS
 from imports.importers import import_csv as run_import
 
@@ -98,7 +99,7 @@ def _formats() -> list[dict[str, object]]:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-@permission_required("contacts.import_data", raise_exception=True)
+@access.requires(access.may_import)
 def import_csv(request: HttpRequest) -> HttpResponse:
     result, kind_label = None, ""
     if request.method == "POST":

@@ -13,13 +13,17 @@ from .models import JournalNote
 
 
 def notes_for_user(user: access.AnyUser) -> QuerySet[JournalNote]:
-    """The notes a user may read: those written on one of the user's units.
+    """The notes a user may read (contacts.access decides): those written on
+    one of the user's units about a client the user still reaches through that
+    unit (need-to-know).
 
     Notes without a unit (none are written by this app today) are readable by
     everyone who may open the client."""
-    units = access.units_for_user(user)
+    if not access.may_read_journal(user):
+        return JournalNote.objects.none()
     return JournalNote.objects.filter(
-        Q(unit__in=units) | Q(unit__isnull=True, client__in=access.clients_for_user(user))
+        access.reachable_on_unit_q(user)
+        | Q(unit__isnull=True, client__in=access.clients_for_user(user))
     )
 
 

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit import log
+from audit.models import AccessKind
 from contacts import access
 from contacts.models import Client, Unit
 from omsorg.http import HtmxHttpRequest
@@ -25,9 +27,9 @@ PAGE_SIZE = 25
 
 
 def _note_units(request: HttpRequest, client: Client) -> QuerySet[Unit]:
-    """The user's units on which the client has (or had) a service: where a
-    hand-written note can be filed."""
-    return access.units_for_user(request.user).filter(services__client=client).distinct()
+    """The user's units through which the user reaches the client (ongoing
+    service, or ended within the grace period): where a note can be filed."""
+    return access.reachable_units_for_client(request.user, client)
 
 
 def _user(request: HttpRequest) -> User:
@@ -37,6 +39,7 @@ def _user(request: HttpRequest) -> User:
 
 @require_GET
 @login_required
+@access.requires(access.may_read_journal)
 def journal_search(request: HtmxHttpRequest) -> HttpResponse:
     """Handbook 1.9: Sök dokumentation, per client or per unit, FOK filter."""
     units = access.units_for_user(request.user)
@@ -60,6 +63,8 @@ def journal_search(request: HtmxHttpRequest) -> HttpResponse:
             date_to=data["date_to"],
         )
         page_obj = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
+        shown = [client] if client else {note.client_id for note in page_obj}
+        log.record(request, AccessKind.JOURNAL, clients=shown)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -67,7 +72,11 @@ def journal_search(request: HtmxHttpRequest) -> HttpResponse:
         "client": client,
         "page_obj": page_obj,
         "query": query.urlencode(),
-        "can_write": client is not None and _note_units(request, client).exists(),
+        "can_write": (
+            client is not None
+            and access.may_write_journal(request.user)
+            and _note_units(request, client).exists()
+        ),
     }
     if request.htmx:
         return render(request, "journal/search.html#search", context)
@@ -76,8 +85,9 @@ def journal_search(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@access.requires(access.may_write_journal)
 def journal_note_create(request: HtmxHttpRequest, client_pk: int) -> HttpResponse:
-    """A hand-written note. Anyone who may open the client may write one: the
+    """A hand-written note, by the roles that document (contacts.access): the
     staff on the unit document the care they give (the Växjö guidance: the contact
     writes that the meeting took place and who attended)."""
     client = access.get_client_for_user(request.user, client_pk)
@@ -102,4 +112,5 @@ def journal_note_create(request: HtmxHttpRequest, client_pk: int) -> HttpRespons
         else:
             messages.success(request, _("Anteckningen har sparats."))
             return redirect(f"{reverse('journal_search')}?client={client.pk}")
+    log.record(request, AccessKind.JOURNAL, clients=[client])
     return render(request, "journal/note_form.html", {"client": client, "form": form})

@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from audit import log
+from audit.models import AccessKind
 from contacts import access, selectors
 from plans.selectors import OverduePlan, overdue_plans
 from reports.views.worklists import worklist_summary
@@ -21,6 +23,10 @@ CARD_LIMIT = 25
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     my_units = access.units_for_user(request.user).select_related("provider", "care_type")
+    if not access.may_read_clients(request.user):
+        # The statistics reader: no client names here, only the way to handbook 1.8.
+        context = {"cards": [], "plan_cards": [], "has_units": my_units.exists(), "today": today}
+        return render(request, "contacts/home.html", context)
     cards = []
     for unit in my_units:
         offers_contact = unit.care_type is None or unit.care_type.offers_care_contact
@@ -51,6 +57,11 @@ def home(request: HttpRequest) -> HttpResponse:
         for unit in my_units
         if unit.care_type is None or unit.care_type.offers_care_contact or by_unit.get(unit.pk)
     ]
-    context = {"cards": cards, "plan_cards": plan_cards, "today": today}
+    context = {"cards": cards, "plan_cards": plan_cards, "has_units": bool(cards), "today": today}
     context.update(worklist_summary(request, overdue=overdue))
+    shown = [c for card in cards for c in card["clients"]]  # type: ignore[attr-defined]
+    shown_plans = [
+        item.client_id for unit_items in by_unit.values() for item in unit_items[:CARD_LIMIT]
+    ]
+    log.record(request, AccessKind.LIST, clients=[*shown, *shown_plans])
     return render(request, "contacts/home.html", context)

@@ -22,6 +22,16 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from error
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if not value:
@@ -79,6 +89,8 @@ INSTALLED_APPS = [
     "demo",
     "ops",
     "accounts",
+    "audit",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +104,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "omsorg.security.SessionTimeoutMiddleware",
+    "audit.log.AccessLogMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into our login page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "omsorg.urls"
@@ -142,6 +158,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Argon2 first (argon2-cffi); hashes made by the other hashers (PBKDF2 before
+# Argon2 was introduced) are still accepted and rehashed with Argon2 at the next
+# successful login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# django-axes counts failed logins and locks out the combination of user name
+# and address after OMSORG_LOGIN_FAILURE_LIMIT failures (so nobody can lock a
+# colleague out from another machine), for OMSORG_LOGIN_LOCKOUT_MINUTES or until
+# an administrator deletes the attempt in the admin ("Access attempts").
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: refuses a locked-out user name and address.
+    "omsorg.security.LoginThrottleBackend",
+    # Password login (the embedded demo, break-glass administrators): Django's
+    # ModelBackend, refusing all but superusers when OMSORG_LOCAL_LOGIN=0.
+    "accounts.backends.LocalPasswordBackend",
+    # OpenID Connect (docs/sso.md); does nothing until OIDC_ISSUER is set.
+    "accounts.oidc.OIDCBackend",
+]
+AXES_FAILURE_LIMIT = env_int("OMSORG_LOGIN_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = env_int("OMSORG_LOGIN_LOCKOUT_MINUTES", 30) / 60 or None
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "omsorg.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "omsorg.security.client_address"
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -173,14 +220,6 @@ STORAGES = {
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-
-AUTHENTICATION_BACKENDS = [
-    # Password login (the embedded demo, break-glass administrators): Django's
-    # ModelBackend, refusing all but superusers when OMSORG_LOCAL_LOGIN=0.
-    "accounts.backends.LocalPasswordBackend",
-    # OpenID Connect; does nothing until OIDC_ISSUER is set.
-    "accounts.oidc.OIDCBackend",
-]
 
 # --- Single sign-on: OpenID Connect (docs/sso.md) ---------------------------------------
 # Password login on /login/ and /admin/login/. Off: only superusers may still
@@ -235,7 +274,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 60 * 60
+# A session ends 8 hours after login whatever happens, and after 30 minutes
+# without a request (omsorg.security.SessionTimeoutMiddleware).
+OMSORG_SESSION_MAX_HOURS = env_int("OMSORG_SESSION_MAX_HOURS", 8)
+OMSORG_SESSION_IDLE_MINUTES = env_int("OMSORG_SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = OMSORG_SESSION_MAX_HOURS * 60 * 60
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -263,8 +306,21 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes logs every successful login at INFO; failures are warnings.
+        "axes": {"level": "WARNING"},
     },
 }
+
+# Need-to-know (contacts.access): staff of a unit reach a client while a service
+# there is ongoing and this many days after the last one ended, to finish the
+# documentation; then no more.
+OMSORG_ACCESS_GRACE_DAYS = env_int("OMSORG_ACCESS_GRACE_DAYS", 30)
+# The access log (audit): rows older than this many days are removed by
+# `manage.py prune_access_log` (run daily by the scheduler). Three years by default.
+OMSORG_ACCESS_LOG_DAYS = env_int("OMSORG_ACCESS_LOG_DAYS", 3 * 365)
+# Behind a reverse proxy that sets X-Forwarded-For, the client's address is the
+# last one the proxy appended; only trust the header when a proxy is in front.
+OMSORG_TRUST_X_FORWARDED_FOR = env_bool("OMSORG_TRUST_X_FORWARDED_FOR")
 
 # Font shipped with the app for PDF output (reports, plans, letters).
 PDF_FONT_DIR = BASE_DIR / "static" / "fonts"

@@ -18,5 +18,6 @@ urlpatterns = [
     path("import/", include("imports.urls")),
     path("vem-kommer/", include("rota.urls")),
     path("tillganglighet/", accessibility.statement, name="accessibility_statement"),
+    path("atkomstlogg/", include("audit.urls")),
     path("", include("contacts.urls")),
 ]

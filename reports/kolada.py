@@ -10,17 +10,17 @@ and a CSV file for Swedish Excel)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import holidays
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from contacts.models import Unit
+from omsorg.output.csv import csv_text
 
 from .continuity import KPI_MANY_STAFF, ContinuityKpi, continuity_kpi, continuity_kpi_by_unit
 from .continuity_export import decimal_comma, median_text
@@ -203,24 +203,21 @@ def kolada_csv(report: KoladaReport) -> str:
     """Semicolons and decimal commas for Swedish Excel; an empty cell where a
     figure is undefined (no client met the conditions). The BOM is added by
     omsorg.output.csv.csv_response."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(csv_columns())
     window = report.window
-    for row in report.rows:
+
+    def line(row: Any) -> list[Any]:
         over = row.over_20
-        writer.writerow(
-            [
-                _cell(row.code),
-                _cell(row.label),
-                window.label,
-                window.first_day.isoformat(),
-                window.last_day.isoformat(),
-                row.clients,
-                row.mean_text,
-                row.median_text,
-                "" if over is None else over,
-                row.over_20_percent_text,
-            ]
-        )
-    return out.getvalue()
+        return [
+            _cell(row.code),
+            _cell(row.label),
+            window.label,
+            window.first_day.isoformat(),
+            window.last_day.isoformat(),
+            row.clients,
+            row.mean_text,
+            row.median_text,
+            "" if over is None else over,
+            row.over_20_percent_text,
+        ]
+
+    return csv_text(csv_columns(), (line(row) for row in report.rows))

@@ -15,6 +15,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from audit import log
+from audit.models import AccessKind
 from contacts import access
 from contacts.models import Client
 from omsorg.output.pdf import pdf_response, render_pdf
@@ -105,6 +107,7 @@ def _render_week(
 @login_required
 def client_week(request: HttpRequest, pk: int) -> HttpResponse:
     client = access.get_client_for_user(request.user, pk)
+    log.record(request, AccessKind.CLIENT, clients=[client])
     default = _default_week(timezone.localdate())
     errors: list[str] = []
     raw = request.GET.get("vecka", "")
@@ -149,6 +152,7 @@ def printout_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         unit__in=access.units_for_user(request.user),
     )
     client = access.get_client_for_user(request.user, printout.client_id)
+    log.record(request, AccessKind.EXPORT, clients=[client], parameters={"printout": printout.pk})
     printout.client = client
     sheet = selectors.sheet_from_printout(printout)
     previous = printout.previous

@@ -253,6 +253,8 @@ ARGS: dict[str, Callable[[Any], list[int]]] = {
     "rota_print": lambda o: [o.client.pk],
     "rota_printout_pdf": lambda o: [o.printout.pk],
     "accessibility_statement": lambda o: [],
+    "access_log": lambda o: [],
+    "access_log_csv": lambda o: [],
 }
 
 _PERIOD = {"from": "2025-02-01", "to": "2025-02-14", "sort": "-upc"}
@@ -573,7 +575,10 @@ def test_junk_query_strings_never_give_a_server_error(world):
 
 MANAGERS = {"chef"}
 PLANNERS = {"chef", "samordnare"}
-EVERYONE = {"chef", "statistik", "samordnare", "personal", "admin"}
+# The roles that document (contacts.access.may_write_journal).
+DOCUMENTERS = {"chef", "samordnare", "personal"}
+# The roles that read client records (contacts.access.may_read_clients).
+READERS = {"chef", "samordnare", "personal", "admin"}
 
 
 def _csv(text: str) -> SimpleUploadedFile:
@@ -606,7 +611,7 @@ POSTS: dict[str, tuple[set[str], Callable[[Any], dict[str, Any]]]] = {
         lambda w: {"reason": "Vill ha en annan kontakt.", "requested_on": "2025-03-01"},
     ),
     "journal_note_create": (
-        EVERYONE,
+        DOCUMENTERS,
         lambda w: {
             "unit": w.own.unit.pk,
             "event_date": "2025-03-01",
@@ -634,7 +639,7 @@ POSTS: dict[str, tuple[set[str], Callable[[Any], dict[str, Any]]]] = {
     ),
     "plan_end": (PLANNERS, lambda w: {"end": "2025-06-30"}),
     "rota_print": (
-        EVERYONE,
+        READERS,
         lambda w: {"week": f"{TODAY:%G-W%V}", "unit": w.own.unit.pk},
     ),
     "import_csv": (
@@ -845,3 +850,54 @@ def test_a_change_request_cannot_be_dated_in_the_future_or_before_the_service(wo
     data = {"reason": "Byte", "requested_on": "2025-01-01"}
     ok = _request(http, "post", url, data=data, before=before)
     assert ok.status == 302 and ok.written
+
+
+# --- the statistics reader tries every page ------------------------------------------------
+
+# Pages the statistics reader may open: the start page and handbook 1.8. The
+# infrastructure answers as for everyone: the health check, the login page
+# (redirects a signed-in user), logout (POST only) and the admin (its own login).
+STATISTICS_PAGES = {"home", "fok_statistics", "fok_statistics_csv", "fok_statistics_pdf"}
+INFRASTRUCTURE = {
+    "healthz": 200,
+    "login": 302,
+    "logout": 405,
+    "admin:index": 302,
+    # Public by law, for everyone with or without a login.
+    "accessibility_statement": 200,
+}
+
+
+def test_the_statistics_reader_reaches_nothing_but_the_statistics(world):
+    """Every URL of the URL conf, with own and other units' ids, GET and POST:
+    403 or 404 except the statistics pages and the start page (issue 10.1)."""
+    http = _login(world, "statistik")
+    found = Findings()
+    record_data = (
+        "Storgatan 1",
+        "070-111 22 33",
+        "Dotter Synligsson",
+        "Synlig plan",
+        "Besök enligt",
+    )
+    for name in sorted(ARGS):
+        for objects in (world.own, world.other):
+            url = reverse(name, args=ARGS[name](objects))
+            query = QUERIES.get(name, lambda o: {})(world.own)
+            outcome = _request(http, "get", url, data=query)
+            if name in STATISTICS_PAGES:
+                if outcome.status != 200:
+                    found.add(f"GET {url}: {outcome.status}, the statistics reader's own page")
+            elif name in INFRASTRUCTURE:
+                if outcome.status != INFRASTRUCTURE[name]:
+                    found.add(f"GET {url}: {outcome.status}")
+            elif outcome.status not in {403, 404} and not (
+                outcome.status == 405 and name in POSTS  # POST only: checked below
+            ):
+                found.add(f"GET {url}: {outcome.status}, not 403/404")
+            found.check_no_leak(f"GET {url}", outcome, SECRETS + record_data)
+            if name in POSTS:
+                posted = _request(http, "post", url, data=POSTS[name][1](world))
+                if posted.status not in {403, 404}:
+                    found.add(f"POST {url}: {posted.status}, not 403/404")
+    found.assert_none()

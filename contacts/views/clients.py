@@ -11,6 +11,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from audit import log
+from audit.models import AccessKind
 from contacts import access, lifecycle_selectors, reading
 from contacts.models import Client
 from omsorg.http import HtmxHttpRequest
@@ -43,8 +45,15 @@ def record_context(
     """Everything client_detail.html needs; also used by the edit view, which
     shows the form inside the FOK tab."""
     today = timezone.localdate()
-    record = reading.client_record(client=client, user=request.user, on=today)
+    user = request.user
+    record = reading.client_record(client=client, user=user, on=today)
     base = client.get_absolute_url()
+    tabs = [
+        (key, label)
+        for key, label in TABS
+        if key != "narstaende" or access.may_read_relatives(user)
+    ]
+    log.record(request, AccessKind.CLIENT, clients=[client], parameters={"flik": tab})
     return {
         "client": client,
         "age": client.age_on(today),
@@ -53,17 +62,25 @@ def record_context(
         "tab": tab,
         "tabs": [
             {"key": key, "label": label, "url": f"{base}?flik={key}", "current": key == tab}
-            for key, label in TABS
+            for key, label in tabs
         ],
         "relatives": list(client.relatives.all()) if tab == "narstaende" else [],
         "editing": editing,
-        "journal_url": _optional_url("journal_search", query=f"client={client.pk}"),
-        "plans_url": _optional_url("plan_list", client.pk),
-        "history_url": reverse("client_history", args=[client.pk]),
+        "journal_url": (
+            _optional_url("journal_search", query=f"client={client.pk}")
+            if access.may_read_journal(user)
+            else None
+        ),
+        "plans_url": _optional_url("plan_list", client.pk) if access.may_read_plans(user) else None,
+        "history_url": (
+            reverse("client_history", args=[client.pk])
+            if access.may_read_contact_history(user)
+            else None
+        ),
         "can_move": any(uc.can_change for uc in record.unit_contacts),
         "changeable_unit_ids": {uc.unit.pk for uc in record.unit_contacts if uc.can_change},
         "change_requests": (
-            lifecycle_selectors.change_requests(client, access.units_for_user(request.user))
+            lifecycle_selectors.change_requests(client, access.units_for_user(user))
             if tab == "fok"
             else None
         ),
@@ -85,6 +102,6 @@ def render_record(request: HtmxHttpRequest, context: dict[str, Any]) -> HttpResp
 def client_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     client = access.get_client_for_user(request.user, pk)
     tab = request.GET.get("flik", DEFAULT_TAB)
-    if tab not in TAB_KEYS:
+    if tab not in TAB_KEYS or (tab == "narstaende" and not access.may_read_relatives(request.user)):
         tab = DEFAULT_TAB
     return render_record(request, record_context(request, client, tab=tab))

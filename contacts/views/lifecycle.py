@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Min
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit import log
+from audit.models import AccessKind
 from contacts import access, lifecycle_selectors, selectors, services
 from contacts.lifecycle_forms import AsOfForm, ChangeRequestForm, ClientMoveForm, ServiceEndForm
 from contacts.models import Client, Service
@@ -26,8 +28,6 @@ from contacts.views.staff import acting_user
 from omsorg.http import HtmxHttpRequest
 
 logger = logging.getLogger(__name__)
-
-MANAGE = "contacts.change_carecontact"
 
 
 def _fok_url(client: Client) -> str:
@@ -56,8 +56,7 @@ def _render(request: HtmxHttpRequest, template: str, partial: str, context: Any)
 @login_required
 def client_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     client = access.get_client_for_user(request.user, pk)
-    if not request.user.has_perm(MANAGE):
-        raise PermissionDenied
+    access.require(access.may_change_contacts(request.user))
     today = timezone.localdate()
     # Only units where the user may change contacts: the move changes both.
     from_units = access.client_units_for_user(request.user, client, today).order_by("name")
@@ -106,6 +105,7 @@ def client_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     }
     current = [(unit, contacts.get(unit.pk)) for unit in from_units]
     context = {"client": client, "form": form, "current": current, "today": today}
+    log.record(request, AccessKind.CLIENT, clients=[client])
     return _render(request, "contacts/client_move.html", "move-form", context)
 
 
@@ -147,6 +147,15 @@ def service_end(request: HtmxHttpRequest, pk: int, service_pk: int) -> HttpRespo
                         "unit": service.unit.name,
                         "after": (last_day + dt.timedelta(days=1)).isoformat(),
                     }
+                if not access.clients_for_user(request.user).filter(pk=client.pk).exists():
+                    # Ended further back than the grace period: the record is
+                    # closed to the unit now (need-to-know), so go to the start page.
+                    text += " " + _(
+                        "Insatsen slutade för mer än %(days)s dagar sedan, så brukaren "
+                        "visas inte längre för enheten."
+                    ) % {"days": access.grace_days()}
+                    messages.success(request, text)
+                    return _done(request, reverse("home"))
                 messages.success(request, text)
                 return _done(request, _fok_url(client))
             service.refresh_from_db()
@@ -170,6 +179,7 @@ def service_end(request: HtmxHttpRequest, pk: int, service_pk: int) -> HttpRespo
         "contact": contact,
         "today": today,
     }
+    log.record(request, AccessKind.CLIENT, clients=[client])
     return _render(request, "contacts/service_end.html", "end-form", context)
 
 
@@ -216,6 +226,7 @@ def contact_change_request(request: HtmxHttpRequest, pk: int, unit_pk: int) -> H
             client, access.units_for_user(request.user)
         ),
     }
+    log.record(request, AccessKind.CLIENT, clients=[client])
     return _render(request, "contacts/change_request.html", "request-form", context)
 
 
@@ -224,8 +235,12 @@ def contact_change_request(request: HtmxHttpRequest, pk: int, unit_pk: int) -> H
 
 @require_GET
 @login_required
+@access.requires(access.may_read_contact_history)
 def client_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The changes on the user's own units only: handbook 1.5 shows another
+    unit's current contacts (on the record), not its history or who changed it."""
     client = access.get_client_for_user(request.user, pk)
+    my_units = set(access.units_for_user(request.user).values_list("pk", flat=True))
     today = timezone.localdate()
     as_of_form = AsOfForm(request.GET if "per" in request.GET else None, initial={"per": today})
     on = today
@@ -233,13 +248,18 @@ def client_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         on = as_of_form.cleaned_data["per"]
     context = {
         "client": client,
-        "changes": list(selectors.contact_history(client)),
+        "changes": list(selectors.contact_history(client).filter(unit_id__in=my_units)),
         "as_of_form": as_of_form,
         "on": on,
         "today": today,
-        "states": lifecycle_selectors.states_as_of(client, on),
+        "states": [
+            state
+            for state in lifecycle_selectors.states_as_of(client, on)
+            if state.unit.pk in my_units
+        ],
         "as_of_valid": not as_of_form.is_bound or as_of_form.is_valid(),
     }
+    log.record(request, AccessKind.HISTORY, clients=[client])
     template = "contacts/history.html"
     if request.htmx:
         template += "#as-of"

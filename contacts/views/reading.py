@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,6 +14,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from audit import log
+from audit.models import AccessKind
 from contacts import access, reading
 from omsorg.http import HtmxHttpRequest
 
@@ -23,11 +25,13 @@ VIEW_WEEK = "vecka"
 
 @require_GET
 @login_required
+@access.requires(access.may_read_clients)
 def my_clients(request: HtmxHttpRequest) -> HttpResponse:
     # A NUL character cannot be stored in or compared with PostgreSQL text.
     q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     today = timezone.localdate()
     context = {"q": q, "today": today, **reading.my_clients(user=request.user, on=today, q=q)}
+    log.record(request, AccessKind.LIST, clients=[row.client for row in context["rows"]])
     template = "contacts/my_clients.html"
     if request.htmx:
         template += "#results"
@@ -51,7 +55,7 @@ def _parse_date(value: str) -> dt.date | None:
 
 @require_GET
 @login_required
-@permission_required("contacts.view_continuity_reports", raise_exception=True)
+@access.requires(access.may_view_continuity_reports)
 def planning(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     units = list(access.units_for_user(request.user))
@@ -96,6 +100,7 @@ def planning(request: HttpRequest) -> HttpResponse:
         return f"?{urlencode(params)}"
 
     rows = reading.planning(unit=unit, start=start, end=end) if unit is not None else []
+    log.record(request, AccessKind.LIST, clients=[row.client for row in rows])
     return render(
         request,
         "contacts/planning.html",

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit import log
+from audit.models import AccessKind
 from contacts import access, lifecycle_selectors, services
 from contacts.lifecycle_forms import HandoverForm, HandoverRowForm, StaffAvailabilityForm
 from contacts.models import Staff, Unit
@@ -28,25 +30,10 @@ from omsorg.http import HtmxHttpRequest
 
 logger = logging.getLogger(__name__)
 
-MANAGE = "contacts.change_carecontact"
-
 
 def acting_user(request: HttpRequest) -> User | None:
     """The signed-in user for the services' ``by`` (views are @login_required)."""
     return request.user if isinstance(request.user, User) else None
-
-
-def may_view_staff(user: access.AnyUser) -> bool:
-    """Unit managers and coordinators (and administrators, who read reports)."""
-    return bool(
-        user.is_authenticated
-        and (user.has_perm(MANAGE) or user.has_perm("contacts.view_continuity_reports"))
-    )
-
-
-def require_view_staff(user: access.AnyUser) -> None:
-    if not may_view_staff(user):
-        raise PermissionDenied
 
 
 def _units_filter(request: HtmxHttpRequest) -> tuple[QuerySet[Unit], Unit | None]:
@@ -61,8 +48,8 @@ def _units_filter(request: HtmxHttpRequest) -> tuple[QuerySet[Unit], Unit | None
 
 @require_GET
 @login_required
+@access.requires(access.may_view_staff)
 def staff_list(request: HtmxHttpRequest) -> HttpResponse:
-    require_view_staff(request.user)
     today = timezone.localdate()
     units, chosen = _units_filter(request)
     staff = lifecycle_selectors.staff_list(units, today)
@@ -83,7 +70,7 @@ def staff_list(request: HtmxHttpRequest) -> HttpResponse:
 
 def _managed_units(request: HtmxHttpRequest) -> QuerySet[Unit]:
     """Units on which the user may change contacts (access.can_change_contacts)."""
-    if not request.user.has_perm(MANAGE):
+    if not access.may_change_contacts(request.user):
         return Unit.objects.none()
     return access.units_for_user(request.user)
 
@@ -127,10 +114,13 @@ def _detail_context(
 
 @require_GET
 @login_required
+@access.requires(access.may_view_staff)
 def staff_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    require_view_staff(request.user)
     staff = access.get_staff_for_user(request.user, pk)
-    return render(request, "contacts/staff_detail.html", _detail_context(request, staff))
+    context = _detail_context(request, staff)
+    clients = [cc.client_id for cc in (*context["as_ordinary"], *context["as_deputy"])]
+    log.record(request, AccessKind.LIST, clients=clients)
+    return render(request, "contacts/staff_detail.html", context)
 
 
 @require_POST
@@ -208,6 +198,7 @@ def staff_handover(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     units = _managed_units(request)
     if request.method != "POST":
         rows = lifecycle_selectors.handover_rows(staff, units, today, today=today)
+        log.record(request, AccessKind.LIST, clients=[r.contact.client_id for r in rows])
         form = HandoverForm(initial={"effective": today})
         return _render_handover(request, staff, form, _row_forms(rows))
 

@@ -35,6 +35,19 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+class _Line:
+    def write(self, value: str) -> str:
+        return value
+
+
+_LINE_WRITER = csv.writer(_Line(), delimiter=";", lineterminator="\r\n")
+
+
+def csv_line(cells: Iterable[Any]) -> str:
+    """One line of ``csv_text``, for CSV streamed a row at a time."""
+    return str(_LINE_WRITER.writerow([safe_cell(cell) for cell in cells]))
+
+
 def csv_text(header: Iterable[Any], rows: Iterable[Iterable[Any]], *, bom: bool = False) -> str:
     """Semicolon-separated, CRLF line ends (what Swedish Excel writes and reads),
     every cell through ``safe_cell``; with ``bom``, a byte order mark first."""

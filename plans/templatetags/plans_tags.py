@@ -16,5 +16,7 @@ register = template.Library()
 @register.inclusion_tag("plans/_plan_flags.html", takes_context=True)
 def client_plan_flags(context: dict[str, Any], client: Any) -> dict[str, Any]:
     request = context["request"]
+    if not access.may_read_plans(request.user):
+        return {"flags": []}
     units = access.units_for_user(request.user)
     return {"flags": plan_flags_for_client(client, timezone.localdate(), units=units)}

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from audit import log
+from audit.models import AccessKind
 from contacts import access, history
-from contacts.models import CareContact, Service, Staff
+from contacts.models import CareContact, Staff
 from omsorg.output.pdf import pdf_response, render_pdf
 
 
@@ -19,12 +21,12 @@ def contact_letter(request: HttpRequest, client_pk: int, unit_pk: int) -> HttpRe
     routine): who the contacts are, what the role means, that the client may
     ask for another contact, and whom to call."""
     client = access.get_client_for_user(request.user, client_pk)
-    unit = access.get_unit_for_user(request.user, unit_pk)
-    if not Service.objects.filter(client=client, unit=unit).exists():
-        raise Http404
+    # Only through a unit where the user still reaches the client (need-to-know).
+    unit = get_object_or_404(access.reachable_units_for_client(request.user, client), pk=unit_pk)
     today = timezone.localdate()
     state = history.state_on(client=client, unit=unit, on=today)
     if state.status != CareContact.Status.ACCEPTED:
+        log.record(request, AccessKind.LETTER, clients=[client], parameters={"unit": unit.code})
         return render(
             request,
             "letters/not_available.html",
@@ -46,4 +48,5 @@ def contact_letter(request: HttpRequest, client_pk: int, unit_pk: int) -> HttpRe
         "today": today,
     }
     pdf = render_pdf("letters/contact_letter.html", context, request=request)
+    log.record(request, AccessKind.LETTER, clients=[client], parameters={"unit": unit.code})
     return pdf_response(pdf, f"fast-omsorgskontakt-{client.customer_number}.pdf")

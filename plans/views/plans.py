@@ -5,7 +5,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from audit import log
+from audit.models import AccessKind
 from contacts import access, history
 from contacts.models import CareContact, Client, Staff, Unit
 from contacts.services import EditConflict
@@ -21,7 +23,7 @@ from omsorg.http import HtmxHttpRequest
 from omsorg.output.pdf import pdf_response, render_pdf
 
 from .. import selectors, services
-from ..access import get_plan_for_user, may_write_plans, require_edit_plans
+from ..access import get_plan_for_user
 from ..forms import PlanEndForm, PlanForm
 from ..models import ImplementationPlan
 
@@ -68,7 +70,7 @@ def _render_form(request: HtmxHttpRequest, context: dict[str, Any]) -> HttpRespo
 
 def _editable_units(request: HtmxHttpRequest, client: Client) -> QuerySet[Unit]:
     """Units where the user may write the client's plan today."""
-    if not may_write_plans(request.user):
+    if not access.may_write_plans(request.user):
         return Unit.objects.none()
     return access.client_units_for_user(request.user, client, timezone.localdate())
 
@@ -92,13 +94,14 @@ def _current_contacts(client: Client, units: list[Unit]) -> list[dict[str, Any]]
 
 @require_GET
 @login_required
+@access.requires(access.may_read_plans)
 def plan_list(request: HtmxHttpRequest, client_pk: int) -> HttpResponse:
     client = access.get_client_for_user(request.user, client_pk)
     today = timezone.localdate()
-    user_units = access.units_for_user(request.user)
+    user_units = access.reachable_units_for_client(request.user, client)
     plans = selectors.client_plans(client, user_units, today)
     ongoing = list(access.client_units_for_user(request.user, client, today))
-    editable = {u.pk for u in ongoing} if may_write_plans(request.user) else set()
+    editable = {u.pk for u in ongoing} if access.may_write_plans(request.user) else set()
     units = sorted({*ongoing, *(p.unit for p in plans)}, key=lambda u: u.name)
     statuses = dict(
         history.in_force(today, units=units, clients=[client]).values_list("unit_id", "status")
@@ -117,6 +120,7 @@ def plan_list(request: HtmxHttpRequest, client_pk: int) -> HttpResponse:
                 "accepted": statuses.get(unit.pk) == CareContact.Status.ACCEPTED,
             }
         )
+    log.record(request, AccessKind.PLAN, clients=[client])
     return render(
         request,
         "plans/plan_list.html",
@@ -133,13 +137,14 @@ def plan_list(request: HtmxHttpRequest, client_pk: int) -> HttpResponse:
 @login_required
 def plan_create(request: HtmxHttpRequest, client_pk: int) -> HttpResponse:
     client = access.get_client_for_user(request.user, client_pk)
-    if not may_write_plans(request.user):
-        raise PermissionDenied
+    access.require(access.may_write_plans(request.user))
     units = _editable_units(request, client)
     posted_unit = request.POST.get("unit", "")
     if request.method == "POST" and posted_unit.isdigit():
         # A forged unit: another unit's id is 404, one of mine without the right 403.
-        require_edit_plans(request.user, access.get_unit_for_user(request.user, int(posted_unit)))
+        access.require_edit_plans(
+            request.user, access.get_unit_for_user(request.user, int(posted_unit))
+        )
     form = PlanForm(_posted(request), units=units)
     wanted = request.GET.get("unit", "")
     if request.method == "GET" and wanted.isdigit():
@@ -158,6 +163,7 @@ def plan_create(request: HtmxHttpRequest, client_pk: int) -> HttpResponse:
             messages.success(request, _("Genomförandeplanen har sparats."))
             return _done(request, plan.get_absolute_url())
     unit_list = list(units)
+    log.record(request, AccessKind.PLAN, clients=[client])
     return _render_form(
         request,
         {
@@ -174,7 +180,7 @@ def plan_create(request: HtmxHttpRequest, client_pk: int) -> HttpResponse:
 @login_required
 def plan_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, pk)
-    require_edit_plans(request.user, plan.unit)
+    access.require_edit_plans(request.user, plan.unit)
     form = PlanForm(_posted(request), plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
@@ -194,6 +200,7 @@ def plan_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Genomförandeplanen har sparats."))
             return _done(request, plan.get_absolute_url())
+    log.record(request, AccessKind.PLAN, clients=[plan.client_id])
     return _render_form(request, {"client": plan.client, "form": form, "plan": plan})
 
 
@@ -201,7 +208,7 @@ def plan_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def plan_end(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_user(request.user, pk)
-    require_edit_plans(request.user, plan.unit)
+    access.require_edit_plans(request.user, plan.unit)
     form = PlanEndForm(_posted(request), initial={"version": plan.version})
     if plan.period_end is None and request.method == "POST" and form.is_valid():
         try:
@@ -220,6 +227,7 @@ def plan_end(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Genomförandeplanen har avslutats."))
             return redirect(plan.get_absolute_url())
+    log.record(request, AccessKind.PLAN, clients=[plan.client_id])
     return render(
         request, "plans/plan_end.html", {"plan": plan, "client": plan.client, "form": form}
     )
@@ -233,4 +241,5 @@ def plan_print(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = ImplementationPlan.objects.select_related("client", "unit").get(pk=plan.pk)
     selectors.with_contacts([plan], timezone.localdate())
     pdf = render_pdf("plans/plan_pdf.html", {"plan": plan, "client": plan.client}, request=request)
+    log.record(request, AccessKind.PLAN, clients=[plan.client_id], parameters={"plan": plan.pk})
     return pdf_response(pdf, f"genomforandeplan-{plan.client.customer_number}-{plan.pk}.pdf")

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
+from audit import log
+from audit.models import AccessKind
 from contacts import access
 from contacts.models import Unit
 from omsorg.output.csv import csv_response
@@ -41,7 +43,6 @@ from ..continuity_export import (
     staff_chart,
 )
 
-PERMISSION = "contacts.view_continuity_reports"
 MAX_PERIOD_DAYS = 366
 FIRST_DAY = dt.date(1900, 1, 1)
 LAST_DAY = dt.date(2999, 12, 31)
@@ -60,7 +61,7 @@ def _htmx(request: HttpRequest) -> HtmxDetails:
 
 def report_view(view):  # type: ignore[no-untyped-def]
     """GET only, logged in, allowed to read continuity reports."""
-    return require_GET(login_required(permission_required(PERMISSION, raise_exception=True)(view)))
+    return require_GET(login_required(access.requires(access.may_view_continuity_reports)(view)))
 
 
 # --- forms -----------------------------------------------------------------------------
@@ -283,10 +284,15 @@ def continuity_report(request: HttpRequest) -> HttpResponse:
             unit, form.cleaned_data["from"], form.cleaned_data["to"], units=scope
         )
         clients, sort = _sorted_clients(report.clients, request.GET.get("sort", "name"))
+        log.record(request, AccessKind.REPORT, clients=[c.client_id for c in report.clients])
         context.update(_report_context(report, all_label=_("Alla mina enheter")))
         context.update(
             {
                 "rows": _client_rows(clients),
+                # Drill-down links only for clients the user still reaches.
+                "reachable": access.reachable_client_ids(
+                    request.user, [c.client_id for c in clients]
+                ),
                 "columns": _columns(form, sort),
                 "sort": sort,
                 "query": form.querystring(),
@@ -309,6 +315,7 @@ def continuity_report_csv(request: HttpRequest) -> HttpResponse:
     unit, scope = _scope(form)
     date_from, date_to = form.cleaned_data["from"], form.cleaned_data["to"]
     report = cont.continuity_report(unit, date_from, date_to, units=scope)
+    log.record(request, AccessKind.EXPORT, clients=[c.client_id for c in report.clients])
     name = _file_stem("kontinuitet", unit, date_from, date_to)
     return csv_response(report_csv(report), f"{name}.csv")
 
@@ -322,6 +329,7 @@ def continuity_report_pdf(request: HttpRequest) -> HttpResponse:
     unit, scope = _scope(form)
     date_from, date_to = form.cleaned_data["from"], form.cleaned_data["to"]
     report = cont.continuity_report(unit, date_from, date_to, units=scope)
+    log.record(request, AccessKind.EXPORT, clients=[c.client_id for c in report.clients])
     pdf = continuity_pdf_bytes(report, request=request, all_label=_("Alla mina enheter"))
     return pdf_response(pdf, _file_stem("kontinuitet", unit, date_from, date_to) + ".pdf")
 
@@ -340,6 +348,7 @@ def continuity_client_visits(request: HttpRequest, client_pk: int) -> HttpRespon
         names = {u.pk: u.name for u in units}
         for visit in visits:
             visit.unit_name = names.get(visit.unit_id, "")
+        log.record(request, AccessKind.REPORT, clients=[client])
         context.update(
             {
                 "visits": visits,
@@ -395,6 +404,10 @@ def _kpi_context(form: PeriodForm) -> dict[str, Any]:
     }
 
 
+def _kpi_client_ids(context: dict[str, Any]) -> list[int]:
+    return [c.client_id for row in context["per_unit"] for c in row["kpi"].clients]
+
+
 @report_view
 def continuity_kpi(request: HttpRequest) -> HttpResponse:
     units = _user_units(request)
@@ -403,6 +416,7 @@ def continuity_kpi(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         context.update(_kpi_context(form))
         context["query"] = form.querystring()
+        log.record(request, AccessKind.REPORT, clients=_kpi_client_ids(context))
     template = "reports/kpi.html"
     if _htmx(request) and _htmx(request).target == "kpi":
         template += "#kpi"
@@ -418,6 +432,7 @@ def continuity_kpi_csv(request: HttpRequest) -> HttpResponse:
     unit, scope = _scope(form)
     date_from = form.cleaned_data["from"]
     kpis = cont.continuity_kpi_by_unit(scope.filter(pk=unit.pk) if unit else scope, date_from)
+    log.record(request, AccessKind.EXPORT, clients=[c.client_id for k in kpis for c in k.clients])
     return csv_response(kpi_csv(kpis), f"{_file_stem('kkik', unit, date_from)}.csv")
 
 
@@ -428,6 +443,7 @@ def continuity_kpi_pdf(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "reports/kpi.html", {"form": form}, status=400)
     context = _kpi_context(form)
+    log.record(request, AccessKind.EXPORT, clients=_kpi_client_ids(context))
     pdf = render_pdf("reports/pdf_kpi.html", context, request=request)
     unit, _scope_units = _scope(form)
     return pdf_response(pdf, _file_stem("kkik", unit, form.cleaned_data["from"]) + ".pdf")

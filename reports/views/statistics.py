@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any, cast
 
 from django import forms
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from audit import log
+from audit.models import AccessKind
 from contacts import access
 from contacts.models import Unit
 from omsorg.http import HtmxHttpRequest
@@ -24,7 +26,6 @@ from omsorg.output.csv import csv_response
 from omsorg.output.pdf import pdf_response, render_pdf
 from reports.fok_statistics import STATUS_CHOICES, FokStatistics, fok_statistics
 
-PERMISSION = "contacts.view_fok_statistics"
 # The query parameters that make a search; everything else (visa, ...) is display.
 SEARCH_PARAMS = ("status", "datum", "enhet")
 EXPAND_ALL = "alla"
@@ -95,10 +96,12 @@ def _search(request: HttpRequest) -> tuple[FokStatisticsForm, FokStatistics | No
 
 @require_GET
 @login_required
-@permission_required(PERMISSION, raise_exception=True)
+@access.requires(access.may_view_statistics)
 def fok_statistics_page(request: HtmxHttpRequest) -> HttpResponse:
     form, result, query = _search(request)
     expand = request.GET.get("visa", "")
+    if result is not None:
+        log.record(request, AccessKind.REPORT, clients=[c.pk for c in result.clients])
     context = {
         "form": form,
         "result": result,
@@ -106,6 +109,13 @@ def fok_statistics_page(request: HtmxHttpRequest) -> HttpResponse:
         "expand_all": expand == EXPAND_ALL,
         "expanded": {expand} if expand and expand != EXPAND_ALL else set(),
         "unit_label": _unit_label(request, result) if result else "",
+        # Names link to the record only for clients the user may open (never
+        # for the statistics reader, who sees the lists of handbook 1.8 only).
+        "reachable": (
+            access.reachable_client_ids(request.user, [c.pk for c in result.clients])
+            if result
+            else set()
+        ),
     }
     if request.htmx and result is not None:
         target = request.htmx.target or ""
@@ -132,21 +142,23 @@ def _redirect_to_form(request: HttpRequest, query: str) -> HttpResponse:
 
 @require_GET
 @login_required
-@permission_required(PERMISSION, raise_exception=True)
+@access.requires(access.may_view_statistics)
 def fok_statistics_csv(request: HttpRequest) -> HttpResponse:
     _form, result, query = _search(request)
     if result is None:
         return _redirect_to_form(request, query)
+    log.record(request, AccessKind.EXPORT, clients=[c.pk for c in result.clients])
     return csv_response(result.as_csv(bom=True), _download_name(result, "csv"))
 
 
 @require_GET
 @login_required
-@permission_required(PERMISSION, raise_exception=True)
+@access.requires(access.may_view_statistics)
 def fok_statistics_pdf(request: HttpRequest) -> HttpResponse:
     _form, result, query = _search(request)
     if result is None:
         return _redirect_to_form(request, query)
+    log.record(request, AccessKind.EXPORT, clients=[c.pk for c in result.clients])
     pdf = render_pdf(
         "reports/pdf_fok_statistics.html",
         {"result": result, "unit_label": _unit_label(request, result)},

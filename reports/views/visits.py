@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from audit import log
+from audit.models import AccessKind
 from contacts import access
 from contacts.models import Unit, Visit
 from omsorg.http import HtmxHttpRequest
@@ -26,7 +28,6 @@ from omsorg.output.csv import csv_response
 from omsorg.output.pdf import pdf_response, render_pdf
 from reports import visits as selectors
 
-PERMISSION = "contacts.view_continuity_reports"
 PAGE_SIZE = 50
 # A PDF past this many rows takes too long to lay out; CSV has no limit.
 PDF_LIMIT = 1500
@@ -134,7 +135,7 @@ def _overview(
 
 @require_GET
 @login_required
-@permission_required(PERMISSION, raise_exception=True)
+@access.requires(access.may_view_continuity_reports)
 def visit_overview(request: HtmxHttpRequest) -> HttpResponse:
     form, visits, query = _overview(request)
     page_obj = None
@@ -144,6 +145,7 @@ def visit_overview(request: HtmxHttpRequest) -> HttpResponse:
         chosen = form.chosen_marks()
         page_obj = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("sida"))
         visit_rows = selectors.rows(page_obj.object_list, chosen)
+        log.record(request, AccessKind.REPORT, clients=[r.visit.client_id for r in visit_rows])
     context = {
         "form": form,
         "page_obj": page_obj,
@@ -164,11 +166,16 @@ def _file_name(form: VisitOverviewForm, extension: str) -> str:
 
 @require_GET
 @login_required
-@permission_required(PERMISSION, raise_exception=True)
+@access.requires(access.may_view_continuity_reports)
 def visit_overview_csv(request: HttpRequest) -> HttpResponse:
     form, visits, query = _overview(request)
     if visits is None:
         return redirect(f"{reverse('visit_overview')}?{query}")
+    log.record(
+        request,
+        AccessKind.EXPORT,
+        clients=visits.order_by().values_list("client_id", flat=True).distinct(),
+    )
     return csv_response(
         selectors.visits_csv(form.cleaned_data["enhet"], visits), _file_name(form, "csv")
     )
@@ -176,7 +183,7 @@ def visit_overview_csv(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-@permission_required(PERMISSION, raise_exception=True)
+@access.requires(access.may_view_continuity_reports)
 def visit_overview_pdf(request: HttpRequest) -> HttpResponse:
     form, visits, query = _overview(request)
     if visits is None:
@@ -194,6 +201,11 @@ def visit_overview_pdf(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('visit_overview')}?{query}")
     marks = form.chosen_marks()
     data = form.cleaned_data
+    log.record(
+        request,
+        AccessKind.EXPORT,
+        clients=visits.order_by().values_list("client_id", flat=True).distinct(),
+    )
     pdf = render_pdf(
         "reports/pdf_visits.html",
         {

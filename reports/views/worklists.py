@@ -11,15 +11,17 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from audit import log
+from audit.models import AccessKind
 from contacts import access
-from contacts.views.staff import may_view_staff, require_view_staff
+from plans.selectors import overdue_plans
 from reports.worklists import worklists as compute_worklists
 
 
 @require_GET
 @login_required
+@access.requires(access.may_view_staff)
 def worklists(request: HttpRequest) -> HttpResponse:
-    require_view_staff(request.user)
     today = timezone.localdate()
     units = access.units_for_user(request.user)
     all_units = list(units.order_by("name"))
@@ -28,7 +30,10 @@ def worklists(request: HttpRequest) -> HttpResponse:
     if raw.isdigit():
         chosen = access.get_unit_for_user(request.user, int(raw))
         units = units.filter(pk=chosen.pk)
-    result = compute_worklists(units, today)
+    overdue = overdue_plans(units, today)
+    result = compute_worklists(units, today, overdue=overdue)
+    listed = [row.client for _key, _title, rows in result.sections() for row in rows]
+    log.record(request, AccessKind.LIST, clients=[*listed, *(o.client_id for o in overdue)])
     sections = [
         {"key": key, "title": title, "rows": rows} for key, title, rows in result.sections()
     ]
@@ -50,7 +55,7 @@ def worklist_summary(request: HttpRequest, *, overdue: Any = None) -> dict[str, 
     """Context for templates/reports/_worklist_summary.html on the start page:
     {"worklists": ...} for managers and coordinators, {} for everyone else.
     ``overdue``: the plan deadlines when the caller already computed them."""
-    if not may_view_staff(request.user):
+    if not access.may_view_staff(request.user):
         return {}
     units = access.units_for_user(request.user)
     return {"worklists": compute_worklists(units, timezone.localdate(), overdue=overdue)}

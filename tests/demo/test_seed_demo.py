@@ -373,3 +373,17 @@ def test_some_clients_are_eligible_for_the_national_14_day_measure(data):
     assert len(eligible) >= 3
     # Not everyone: clients with fewer visits are not eligible.
     assert len(eligible) < len(per_day)
+
+
+def test_every_demo_login_works_through_the_login_page_with_argon2(data):
+    """Through the real login page, with django-axes watching: password "demo"."""
+    from django.test import Client as HttpClient
+    from django.urls import reverse
+
+    for username in ("chef", "chef2", "statistik", "samordnare", "personal", "admin"):
+        http = HttpClient()
+        response = http.post(reverse("login"), {"username": username, "password": "demo"})
+        assert response.status_code == 302, username
+        assert response.url == reverse("home")
+        user = get_user_model().objects.get(username=username)
+        assert user.password.startswith("argon2$"), username

@@ -176,9 +176,15 @@ def _pages(world: Any, role: str) -> list[tuple[str, str]]:
     return {
         "chef": everyone + planner + reports + statistics + manager + errors,
         "samordnare": everyone + planner + reports,
-        "statistik": everyone + statistics,
+        # Handbook 1.8 only: no record, journal or plan (issue 10.1).
+        "statistik": [("start", reverse("home")), *statistics],
         "personal": everyone,
-        "admin": [("start", reverse("home")), ("import", reverse("import_csv"))],
+        "admin": [
+            ("start", reverse("home")),
+            ("import", reverse("import_csv")),
+            ("access-log", reverse("access_log")),
+            ("access-log-error", reverse("access_log") + "?brukare=finns-inte&fran=x"),
+        ],
     }[role]
 
 

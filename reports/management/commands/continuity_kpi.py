@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from audit.log import record_command
 from reports.continuity import KPI_DEFAULT_DAYS, continuity_kpi
 from reports.continuity_export import kpi_csv, kpi_table
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             raise CommandError(f"--days: ange ett heltal från 1 till {MAX_DAYS}.")
         unit = get_unit(options["unit"])
         kpi = continuity_kpi(unit, date_from, days)
+        record_command("continuity_kpi", options, clients=[c.client_id for c in kpi.clients])
         fmt = options["format"]
         if fmt == "json":
             content = json.dumps(kpi.as_json(), ensure_ascii=False, indent=2) + "\n"

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from audit.log import record_command
 from reports.continuity import continuity_report
 from reports.continuity_export import report_csv, report_table
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             raise CommandError("--to: slutdatumet är före startdatumet.")
         unit = get_unit(options["unit"])
         report = continuity_report(unit, date_from, date_to)
+        record_command("continuity_report", options, clients=[c.client_id for c in report.clients])
         fmt = options["format"]
         content: str | bytes
         if fmt == "json":

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from audit.log import record_command
 from contacts.models import Unit
 from reports.fok_statistics import STATUSES, fok_statistics, parse_status
 
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             )
 
         result = fok_statistics(unit, status, on)
+        record_command("fok_statistics", options, clients=[c.pk for c in result.clients])
         if output_format == "json":
             text = json.dumps(result.as_json(), ensure_ascii=False, indent=2) + "\n"
         elif output_format == "csv":
