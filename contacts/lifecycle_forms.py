@@ -152,7 +152,8 @@ class HandoverRowForm(forms.Form):
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
-        return obj.name
+        provider = obj.provider.name if obj.provider_id and obj.provider else ""
+        return f"{obj.name} ({provider})" if provider else obj.name
 
 
 class ClientMoveForm(ServiceErrorsMixin, forms.Form):
@@ -173,20 +174,42 @@ class ClientMoveForm(ServiceErrorsMixin, forms.Form):
         empty_label=gettext_lazy("– Välj enhet –"),
         error_messages={
             "required": gettext_lazy("Välj enheten brukaren flyttar till."),
-            "invalid_choice": gettext_lazy("Välj en av dina enheter."),
+            "invalid_choice": gettext_lazy(
+                "Välj en enhet i listan (inte den enhet brukaren flyttar från)."
+            ),
         },
     )
     on = date_field(
         gettext_lazy("Flyttdatum"),
-        help_text=gettext_lazy("Första dagen på den nya enheten."),
+        help_text=gettext_lazy(
+            "Första dagen på den nya enheten. Kan vara bakåt i tiden, även före insatsens "
+            "start (för att rätta fel enhet), eller framåt."
+        ),
     )
 
     def __init__(
-        self, *args: Any, from_units: QuerySet[Unit], to_units: QuerySet[Unit], **kwargs: Any
+        self,
+        *args: Any,
+        from_units: QuerySet[Unit],
+        to_units: QuerySet[Unit],
+        refresh_url: str = "",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["from_unit"].queryset = from_units  # type: ignore[attr-defined]
         self.fields["to_unit"].queryset = to_units  # type: ignore[attr-defined]
+        if refresh_url:
+            # The target list never offers the unit moved from: with htmx, a
+            # new choice here reloads the form (without, the POST checks it).
+            self.fields["from_unit"].widget.attrs.update(
+                {
+                    "hx-get": refresh_url,
+                    "hx-trigger": "change",
+                    "hx-target": "#move-form",
+                    "hx-swap": "outerHTML",
+                    "hx-include": "#id_on",
+                }
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -313,6 +313,18 @@ class Service(models.Model):
     kind = models.CharField(_("insats"), max_length=32, choices=Kind.choices)
     start = models.DateField(_("startdatum"))
     end = models.DateField(_("slutdatum"), null=True, blank=True)
+    # Handbook 1.10: the move that ended this service (its last day is the day
+    # before the move). A move dated on or before the start ends the service
+    # before it began (end < start: never given on this unit), so the client's
+    # execution here ends on the move date like any other end (handbook 1.11).
+    move = models.ForeignKey(
+        "ClientMove",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ended_services",
+        verbose_name=_("avslutad genom flytt"),
+    )
 
     class Meta:
         ordering = ["start"]
@@ -322,8 +334,11 @@ class Service(models.Model):
             models.UniqueConstraint(
                 fields=["client", "unit", "kind", "start"], name="contacts_service_natural_key"
             ),
+            # Only a move may end a service before it began (see ``move``).
             models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                condition=Q(end__isnull=True)
+                | Q(end__gte=models.F("start"))
+                | Q(move__isnull=False),
                 name="contacts_service_end_after_start",
             ),
             models.CheckConstraint(
@@ -341,11 +356,61 @@ class Service(models.Model):
     def ongoing_on(self, on: dt.date) -> bool:
         return self.start <= on and (self.end is None or on <= self.end)
 
+    @property
+    def never_given(self) -> bool:
+        """Moved away before it began (handbook 1.10): an empty period."""
+        return self.end is not None and self.end < self.start
+
     @staticmethod
     def ongoing_q(on: dt.date, prefix: str = "") -> Q:
         return Q(**{f"{prefix}start__lte": on}) & (
             Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gte": on})
         )
+
+
+class ClientMove(models.Model):
+    """Handbook 1.10: a client moved from one unit to another from a date (the
+    first day on the new unit). The services it ended point to it; the
+    receiving unit's start page lists recent moves still to be handled."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="moves", verbose_name=_("brukare")
+    )
+    from_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="moves_out", verbose_name=_("från enhet")
+    )
+    to_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="moves_in", verbose_name=_("till enhet")
+    )
+    on = models.DateField(_("flyttdatum"))
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("flyttad av"),
+    )
+    moved_at = models.DateTimeField(_("registrerad"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-moved_at", "-id"]
+        verbose_name = _("flytt av brukare")
+        verbose_name_plural = _("flyttar av brukare")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_unit=models.F("to_unit")),
+                name="contacts_clientmove_other_unit",
+            ),
+        ]
+        indexes = [
+            # The receiving unit's start page: moves into the user's units
+            # registered lately (contacts.selectors.recent_moves_in).
+            models.Index(fields=["to_unit", "moved_at"], name="contacts_move_to_unit_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client}: {self.from_unit} → {self.to_unit} ({self.on})"
 
 
 class ContactStatus(models.TextChoices):

@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from . import history
-from .models import CareContact, CareContactChange, Client, Service, Staff, Unit
+from .models import CareContact, CareContactChange, Client, ClientMove, Service, Staff, Unit
 
 Status = CareContact.Status
+
+# The start page tells the receiving unit about moves registered this many days back.
+MOVE_NOTICE_DAYS = 30
 
 
 def clients_on_unit(unit: Unit, on: dt.date) -> QuerySet[Client]:
@@ -102,3 +106,33 @@ def contact_history(client: Client) -> QuerySet[CareContactChange]:
         )
         .order_by("-effective", "-id")
     )
+
+
+def recent_moves_in(units: QuerySet[Unit], today: dt.date) -> list[ClientMove]:
+    """Handbook 1.10 seen from the receiving unit: clients moved to ``units``
+    lately (registered in the last MOVE_NOTICE_DAYS days) who are still "not
+    asked" there on the move date or today, whichever is later. Two queries."""
+    since = timezone.now() - dt.timedelta(days=MOVE_NOTICE_DAYS)
+    moves = list(
+        ClientMove.objects.filter(to_unit__in=units, moved_at__gte=since)
+        .select_related("client", "from_unit", "to_unit", "moved_by__staff")
+        .order_by("-moved_at", "-id")
+    )
+    if not moves:
+        return []
+    latest = max(max(move.on, today) for move in moves)
+    timeline = history.timelines(
+        CareContactChange.objects.filter(
+            client_id__in={m.client_id for m in moves},
+            unit_id__in={m.to_unit_id for m in moves},
+            effective__lte=latest,
+        )
+    )
+    return [
+        move
+        for move in moves
+        if timeline.get((move.client_id, move.to_unit_id), history.EMPTY_TIMELINE)
+        .on(max(move.on, today))
+        .status
+        == Status.NOT_ASKED
+    ]

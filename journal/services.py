@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts import history
 from contacts.models import (
     CareContact,
     CareContactChange,
@@ -140,21 +141,29 @@ def journal_note_create(
 def journal_note_for_move(
     *, client: Client, from_unit: Unit, to_unit: Unit, on: dt.date, by: User | None
 ) -> JournalNote:
-    """Handbook 1.10: the move is recorded on the new unit (the removal of the
-    old contact has its own note from the contact change)."""
-    text = "\n".join(
-        [
-            _("Brukaren flyttad från %(old)s till %(new)s från och med %(date)s.")
-            % {"old": from_unit.name, "new": to_unit.name, "date": on.isoformat()},
-            _("Den fasta omsorgskontakten på %(old)s har tagits bort.") % {"old": from_unit.name},
+    """Handbook 1.10: the move is recorded on the new unit (the end of the old
+    contact has its own note, on the old unit, from the contact change)."""
+    lines = [
+        _("Brukaren flyttad från %(old)s till %(new)s från och med %(date)s.")
+        % {"old": from_unit.name, "new": to_unit.name, "date": on.isoformat()},
+    ]
+    before = history.state_on(client=client, unit=from_unit, on=on - dt.timedelta(days=1))
+    if before.ordinary_id is not None or before.deputy_id is not None:
+        lines.append(
+            _("Den fasta omsorgskontakten på %(old)s avslutades från och med %(date)s.")
+            % {"old": from_unit.name, "date": on.isoformat()}
+        )
+    state = history.state_on(client=client, unit=to_unit, on=on)
+    if state.status == CareContact.Status.NOT_ASKED:
+        lines.append(
             _(
                 "Brukaren har status ”Brukaren ej tillfrågad” på %(new)s; en ny fast "
                 "omsorgskontakt ska erbjudas."
             )
-            % {"new": to_unit.name},
-            _("Registrerat av %(user)s.") % {"user": _user_label(by)},
-        ]
-    )
+            % {"new": to_unit.name}
+        )
+    lines.append(_("Registrerat av %(user)s.") % {"user": _user_label(by)})
+    text = "\n".join(lines)
     return JournalNote.objects.create(
         client=client,
         unit=to_unit,
