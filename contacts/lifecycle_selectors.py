@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from . import history, selectors
 from .models import (
+    TITLE_RULE_START,
     TRANSITIONAL_RULE_END,
     CareContact,
     CareContactChange,
@@ -97,17 +98,25 @@ def staff_list(units: QuerySet[Unit], on: dt.date) -> list[Staff]:
 class TitleEvidence:
     """Handbook 1.2 / SoL 3 kap. 3 d §: how the right to the protected title is shown."""
 
-    kind: str  # "certificate", "certificate_later", "transitional", "expired", "missing", "n/a"
+    # "certificate", "certificate_later", "transitional", "expired", "missing", "n/a",
+    # "not_required" (before the rule applied)
+    kind: str
     text: str
 
     @property
     def valid(self) -> bool:
-        return self.kind in ("certificate", "transitional")
+        return self.kind in ("certificate", "transitional", "not_required")
 
 
 def title_evidence(staff: Staff, on: dt.date) -> TitleEvidence:
     last_transitional_day = TRANSITIONAL_RULE_END - dt.timedelta(days=1)
     cert = staff.title_certificate_date
+    if on < TITLE_RULE_START and staff.title == Staff.Title.ASSISTANT_NURSE:
+        return TitleEvidence(
+            "not_required",
+            _("Krävs inte före %(d)s (då kravet började gälla)")
+            % {"d": TITLE_RULE_START.isoformat()},
+        )
     if cert is not None and cert <= on:
         return TitleEvidence(
             "certificate", _("Bevis från Socialstyrelsen, daterat %(d)s") % {"d": cert.isoformat()}

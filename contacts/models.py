@@ -163,7 +163,11 @@ class Staff(models.Model):
         return f"@{self.signature}"
 
     def title_evidence_valid_on(self, on: dt.date) -> bool:
-        """Is the right to the protected title undersköterska shown for ``on``?"""
+        """Is the right to the protected title undersköterska shown for ``on``?
+        Not asked for before the rule applied (TITLE_RULE_START): a history of
+        appointments from 2022–2023 stays valid whenever the certificate came."""
+        if on < TITLE_RULE_START:
+            return True
         if self.title_certificate_date is not None and self.title_certificate_date <= on:
             return True
         return self.permanent_on_2023_07_01 and on < TRANSITIONAL_RULE_END
@@ -205,6 +209,8 @@ class Staff(models.Model):
         evidence = Q(title_certificate_date__lte=on)
         if on < TRANSITIONAL_RULE_END:
             evidence |= Q(permanent_on_2023_07_01=True)
+        if on < TITLE_RULE_START:
+            evidence = Q()  # the title rule did not apply yet
         return (
             Q(title=cls.Title.ASSISTANT_NURSE, fok_selectable=True, available=True)
             & (Q(employment_end__isnull=True) | Q(employment_end__gte=on))
