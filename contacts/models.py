@@ -188,8 +188,10 @@ class Staff(models.Model):
             and self.title_evidence_valid_on(on)
         )
 
-    def appointment_obstacles(self, on: dt.date) -> list[str]:
-        """Why ``may_be_appointed(on)`` is false, in Swedish, for error messages."""
+    def appointment_obstacles(self, on: dt.date, *, evidence: bool = True) -> list[str]:
+        """Why ``may_be_appointed(on)`` is false, in Swedish, for error messages.
+        ``evidence=False`` leaves out the title evidence (the worklists list it
+        once per staff member)."""
         reasons: list[str] = []
         if self.title != self.Title.ASSISTANT_NURSE:
             reasons.append(str(_("har inte titeln undersköterska")))
@@ -199,7 +201,11 @@ class Staff(models.Model):
             reasons.append(str(_("är inte tillgänglig")))
         if not self.employed_on(on):
             reasons.append(str(_("är inte anställd på datumet")))
-        if self.title == self.Title.ASSISTANT_NURSE and not self.title_evidence_valid_on(on):
+        if (
+            evidence
+            and self.title == self.Title.ASSISTANT_NURSE
+            and not self.title_evidence_valid_on(on)
+        ):
             reasons.append(str(_("saknar giltigt bevis om skyddad yrkestitel på datumet")))
         return reasons
 
