@@ -532,6 +532,10 @@ class CareContactChange(models.Model):
         verbose_name=_("tidigare vice"),
     )
     reason = models.TextField(_("anledning"), blank=True)
+    # "Saknar behov" registered although the form warned against it (the
+    # exception is only for a contact obviously unnecessary): the warnings the
+    # user confirmed, one a line; the reason says why.
+    overridden_warnings = models.TextField(_("bekräftat trots varning"), blank=True)
     source = models.CharField(
         _("källa"), max_length=16, choices=Source.choices, default=Source.BROWSER
     )

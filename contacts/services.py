@@ -328,6 +328,7 @@ def care_contact_change(
     source: str = CareContactChange.Source.BROWSER,
     check_staff: bool = True,
     expected_version: int | None = None,
+    overridden_warnings: list[str] | None = None,
 ) -> CareContactChange | None:
     """Set a client's status and contacts on a unit from ``effective`` (default
     today). Returns the change, or None when nothing changed (no journal note).
@@ -338,6 +339,15 @@ def care_contact_change(
     is broken."""
     effective = effective or timezone.localdate()
     reason = (reason or "").strip()
+    warnings = [w for w in (overridden_warnings or []) if w] if status == Status.NO_NEED else []
+    if warnings and not reason:
+        raise ValidationError(
+            {
+                "reason": [
+                    _("Ange varför en fast omsorgskontakt är uppenbart obehövlig trots varningen.")
+                ]
+            }
+        )
     _validate_contacts(
         unit=unit,
         status=status,
@@ -364,7 +374,7 @@ def care_contact_change(
         before.status == status
         and before.ordinary_id == ordinary_id
         and before.deputy_id == deputy_id
-        and (status != Status.DECLINED or before.reason == reason)
+        and (status not in (Status.DECLINED, Status.NO_NEED) or before.reason == reason)
     ):
         return None
     change = CareContactChange.objects.create(
@@ -379,6 +389,7 @@ def care_contact_change(
         old_ordinary_id=before.ordinary_id,
         old_deputy_id=before.deputy_id,
         reason=reason,
+        overridden_warnings="\n".join(warnings),
         source=source,
         changed_by=by,
     )

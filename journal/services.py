@@ -58,6 +58,18 @@ def contact_change_text(change: CareContactChange) -> str:
         )
     if change.status == Status.DECLINED and change.reason:
         lines.append(_("Anledning: %(reason)s") % {"reason": change.reason})
+    elif change.overridden_warnings:
+        lines.append(
+            _(
+                "Undantag: registrerat trots varning om att fast omsorgskontakt ska "
+                "erbjudas (%(warnings)s)."
+            )
+            % {"warnings": " ".join(change.overridden_warnings.splitlines())}
+        )
+        lines.append(
+            _("Motivering till att en fast omsorgskontakt är uppenbart obehövlig: %(reason)s")
+            % {"reason": change.reason}
+        )
     elif change.reason:
         lines.append(_("Kommentar: %(reason)s") % {"reason": change.reason})
     if change.ordinary_changed:
