@@ -15,7 +15,6 @@ from django.db.models import (
     Count,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -217,21 +216,20 @@ class ClientRow:
     role: str = ""  # "ordinary" / "deputy" when the user's staff is the contact
 
 
-def _name_filter(q: str) -> Q:
-    condition = Q()
-    for term in q.split():
-        condition &= Q(client__first_name__icontains=term) | Q(client__last_name__icontains=term)
-    return condition
-
-
-def my_clients(*, user: AnyUser, on: dt.date, q: str = "") -> dict[str, Any]:
+def my_clients(
+    *, user: AnyUser, on: dt.date, q: str = "", unit: Unit | None = None
+) -> dict[str, Any]:
     """Handbook 1.14: the clients the user's staff record is contact for, and all
-    clients on the user's units with their contact. Four queries."""
+    clients on the user's units (or on ``unit``) with their contact, by unit.
+    ``q`` searches names, personnummer and customer numbers
+    (selectors.client_search_q). Four queries."""
     units = access.units_for_user(user)
+    if unit is not None:
+        units = units.filter(pk=unit.pk)
     staff = Staff.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
     pairs = (
         Service.objects.filter(Service.ongoing_q(on), unit__in=units)
-        .filter(_name_filter(q))
+        .filter(selectors.client_search_q(q, prefix="client__"))
         .values_list("client_id", "unit_id")
         .distinct()
     )
@@ -265,7 +263,8 @@ def my_clients(*, user: AnyUser, on: dt.date, q: str = "") -> dict[str, Any]:
     def order(row: ClientRow) -> tuple[str, str, str]:
         return (row.client.last_name.lower(), row.client.first_name.lower(), row.unit.name)
 
-    rows.sort(key=order)
+    # Grouped by unit (a manager's units have hundreds of clients each).
+    rows.sort(key=lambda r: (r.unit.name, r.unit.pk, *order(r)))
     mine.sort(key=lambda r: (r.role != "ordinary", *order(r)))
     return {
         "staff": staff,

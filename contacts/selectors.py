@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -136,3 +137,41 @@ def recent_moves_in(units: QuerySet[Unit], today: dt.date) -> list[ClientMove]:
         .status
         == Status.NOT_ASKED
     ]
+
+
+_COMPACT_ID = re.compile(r"\d{6}(?:\d{2})?[0-9A-Z]{4}")
+_BIRTH_DATE = re.compile(r"\d{6}(?:\d{2})?")
+
+
+def client_search_q(q: str, prefix: str = "") -> Q:
+    """Clients matching a search: every word in the first or last name, or a
+    personnummer (samordnings-, reservnummer) with or without century and dash,
+    or its birth date part, or a customer number (exact, or its beginning).
+    ``prefix`` "client__" for a relation. An empty search matches everyone."""
+    q = " ".join(q.split())
+    if not q:
+        return Q()
+    compact = re.sub(r"[\s+-]", "", q).upper()
+    condition = Q(**{f"{prefix}customer_number": q}) | Q(
+        **{f"{prefix}customer_number__startswith": q}
+    )
+    if _COMPACT_ID.fullmatch(compact):
+        if len(compact) == 12:
+            wanted = f"{compact[:8]}-{compact[8:]}"
+            condition |= Q(**{f"{prefix}personal_id": wanted})
+        else:  # no century: stored ids always have one
+            wanted = f"{compact[:6]}-{compact[6:]}"
+            condition |= Q(**{f"{prefix}personal_id__endswith": wanted})
+    elif _BIRTH_DATE.fullmatch(compact):
+        if len(compact) == 8:
+            condition |= Q(**{f"{prefix}personal_id__startswith": compact})
+        else:
+            condition |= Q(**{f"{prefix}personal_id__regex": rf"^[0-9]{{2}}{compact}-"})
+    if any(char.isdigit() for char in compact):
+        return condition
+    names = Q()
+    for term in q.split():
+        names &= Q(**{f"{prefix}first_name__icontains": term}) | Q(
+            **{f"{prefix}last_name__icontains": term}
+        )
+    return names | condition
