@@ -152,8 +152,7 @@ class HandoverRowForm(forms.Form):
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
-        provider = obj.provider.name if obj.provider_id and obj.provider else ""
-        return f"{obj.name} ({provider})" if provider else obj.name
+        return obj.name
 
 
 class ClientMoveForm(ServiceErrorsMixin, forms.Form):

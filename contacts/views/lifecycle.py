@@ -61,11 +61,7 @@ def client_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     # Only units where the user may change contacts and the client has a
     # service now or later; to any unit of the organisation (contacts.access).
-    from_units = (
-        access.move_source_units(request.user, client, today)
-        .select_related("provider")
-        .order_by("name")
-    )
+    from_units = access.move_source_units(request.user, client, today).order_by("name")
     refresh_url = reverse("client_move", args=[client.pk])
     raw = (request.POST if request.method == "POST" else request.GET).get("from_unit", "")
     chosen = from_units.filter(pk=raw).first() if raw.isdigit() else None
