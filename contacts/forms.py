@@ -18,17 +18,20 @@ Status = CareContact.Status
 
 
 class CandidateField(forms.ModelChoiceField):
-    """A staff picker whose options say how well the person knows the client:
-    "Britta Söder (@brs89) – 5 besök senaste 4 v · 12 brukare"."""
+    """A staff picker whose options say how well the person knows the client,
+    then title and phone (handbook 1.5): "Britta Söder (@brs89) – 5 besök
+    senaste 4 v · 12 brukare · Undersköterska · 070-123 45 67"."""
 
     def label_from_instance(self, obj: Staff) -> str:  # type: ignore[override]
         visits = getattr(obj, "recent_visits", 0)
         clients = getattr(obj, "client_count", 0)
-        return _("%(person)s – %(visits)s besök senaste 4 v · %(clients)s brukare") % {
+        label = _("%(person)s – %(visits)s besök senaste 4 v · %(clients)s brukare") % {
             "person": str(obj),
             "visits": visits,
             "clients": clients,
         }
+        extra = [str(obj.get_title_display()), obj.phone or _("telefon saknas")]
+        return " · ".join([label, *extra])
 
 
 class CareContactForm(forms.Form):

@@ -55,8 +55,8 @@ def test_my_clients_are_grouped_by_unit_with_a_unit_filter(client, unit, other_u
     client.force_login(manager)
 
     html = client.get(reverse("my_clients")).content.decode()
-    assert html.index("mc-unit-%d" % unit.pk) < html.index(north.full_name)
-    assert html.index("mc-unit-%d" % other_unit.pk) < html.index(south.full_name)
+    assert html.index(f"mc-unit-{unit.pk}") < html.index(north.full_name)
+    assert html.index(f"mc-unit-{other_unit.pk}") < html.index(south.full_name)
     assert html.count('data-testid="unit-group"') == 2
 
     only = client.get(reverse("my_clients"), {"enhet": other_unit.pk})

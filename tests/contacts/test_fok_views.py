@@ -54,7 +54,11 @@ def test_it_shows_the_form_with_the_four_statuses(as_manager, unit, client_on_un
     ):
         assert label in html
     assert 'type="radio"' in html
-    assert "Britta Söder (@brs89) – 0 besök senaste 4 v · 0 brukare" in html
+    # Handbook 1.5: the pickers show title and phone as well.
+    assert (
+        f"Britta Söder (@brs89) – 0 besök senaste 4 v · 0 brukare · Undersköterska · {britta.phone}"
+        in html
+    )
 
 
 def test_pickers_offer_only_appointable_staff_on_the_unit(
