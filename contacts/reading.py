@@ -23,7 +23,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import access, history, selectors
-from .models import CareContact, CareContactChange, Client, Service, Staff, Unit, Visit
+from .models import (
+    CareContact,
+    CareContactChange,
+    Client,
+    ContactStatus,
+    Service,
+    Staff,
+    Unit,
+    Visit,
+)
 
 AnyUser = access.AnyUser
 
@@ -291,6 +300,13 @@ class PlanningClient:
     ordinary: Staff | None
     deputy: Staff | None
     visits: list[PlannedVisit] = field(default_factory=list)
+    # Handbook 1.13: the status in force at the end of the period, so "declined"
+    # and "not asked" are told apart when no contact is appointed.
+    status: str = ContactStatus.NOT_ASKED
+
+    @property
+    def status_label(self) -> str:
+        return str(ContactStatus(self.status).label)
 
     @property
     def contact_visits(self) -> int:
@@ -328,6 +344,7 @@ def planning(*, unit: Unit, start: dt.date, end: dt.date) -> list[PlanningClient
                 client=visit.client,
                 ordinary=state.ordinary if state else None,
                 deputy=state.deputy if state else None,
+                status=state.status if state else ContactStatus.NOT_ASKED,
             )
             result[visit.client_id] = row
         people = list(visit.staff.all()) or list(visit.planned_staff.all())
