@@ -80,9 +80,17 @@ class StaffChoiceField(forms.ChoiceField):
     """A picker over a list of Staff already fetched for the whole page, so
     validating many rows costs no query per row. Cleans to a Staff or None."""
 
-    def __init__(self, *, staff: list[Staff], empty_label: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        staff: list[Staff],
+        empty_label: str,
+        labels: dict[int, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.staff_by_pk = {str(person.pk): person for person in staff}
-        choices = [("", empty_label)] + [(str(p.pk), str(p)) for p in staff]
+        labels = labels or {}
+        choices = [("", empty_label)] + [(str(p.pk), labels.get(p.pk, str(p))) for p in staff]
         super().__init__(choices=choices, required=False, **kwargs)
 
     def clean(self, value: Any) -> Staff | None:  # type: ignore[override]
@@ -117,7 +125,13 @@ class HandoverForm(ServiceErrorsMixin, forms.Form):
 class HandoverRowForm(forms.Form):
     """The new ordinary and deputy for one client (prefix "r<care contact pk>")."""
 
-    def __init__(self, *args: Any, candidates: list[Staff], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        candidates: list[Staff],
+        labels: dict[int, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         invalid = {
             "invalid_choice": gettext_lazy(
@@ -126,12 +140,14 @@ class HandoverRowForm(forms.Form):
         }
         self.fields["ordinary"] = StaffChoiceField(
             staff=candidates,
+            labels=labels,
             empty_label=_("– Välj ordinarie –"),
             label=gettext_lazy("Ny ordinarie"),
             error_messages=invalid,
         )
         self.fields["deputy"] = StaffChoiceField(
             staff=candidates,
+            labels=labels,
             empty_label=_("– Ingen vice –"),
             label=gettext_lazy("Ny vice"),
             error_messages=invalid,

@@ -174,6 +174,7 @@ def _row_forms(
             data,
             initial=initial,
             candidates=row.candidates,
+            labels=row.labels,
             prefix=f"r{row.contact.care_contact_id}",
             auto_id="id_%s",
         )

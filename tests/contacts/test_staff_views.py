@@ -11,7 +11,13 @@ from contacts import services
 from contacts.models import CareContact, CareContactChange, Staff
 from contacts.roles import Role
 from journal.models import JournalNote
-from tests.contacts.factories import ServiceFactory, StaffFactory, contact_now, make_user
+from tests.contacts.factories import (
+    ServiceFactory,
+    StaffFactory,
+    VisitFactory,
+    contact_now,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -229,6 +235,27 @@ def test_the_handover_suggests_the_deputy_as_new_ordinary(as_manager, unit, othe
     assert response.context["form"]["effective"].value() == timezone.localdate()
 
 
+def test_the_handover_keeps_deputies_and_suggests_frequent_visitors(as_manager, unit, team):
+    # Greta often visits Agda (Lena ordinary, Britta deputy); Britta often
+    # visits Bertil (Greta ordinary, Lena deputy).
+    recently = timezone.now() - dt.timedelta(days=3)
+    for hours in range(3):
+        at = recently + dt.timedelta(hours=hours)
+        VisitFactory(client=team["agda"], unit=unit, start=at, staff=[team["greta"]])
+    VisitFactory(client=team["bertil"], unit=unit, start=recently, staff=[team["britta"]])
+    response = as_manager.get(handover_url(team["lena"]))
+    pairs = {row.contact.client.first_name: form for row, form in response.context["pairs"]}
+    # Agda keeps her deputy; the frequent visitor is the new ordinary.
+    assert pairs["Agda"]["ordinary"].value() == team["greta"].pk
+    assert pairs["Agda"]["deputy"].value() == team["britta"].pk
+    # Bertil's leaving deputy is replaced by his frequent visitor, not by none.
+    assert pairs["Bertil"]["ordinary"].value() == team["greta"].pk
+    assert pairs["Bertil"]["deputy"].value() == team["britta"].pk
+    # The pickers show visits and load, as the single form does, visitors first.
+    labels = [label for _value, label in pairs["Agda"].fields["ordinary"].choices]
+    assert labels[1] == f"{team['greta']} – 3 besök senaste 4 v · 1 brukare"
+
+
 def post_data(team, unit, **overrides):
     agda, bertil = cc_of(team["agda"], unit), cc_of(team["bertil"], unit)
     data = {
@@ -274,6 +301,9 @@ def test_one_bad_row_saves_nothing_and_keeps_the_values(as_manager, unit, team):
     assert not pairs[agda.pk].errors
     html = response.content.decode()
     assert "Inget sparades." in html
+    # The error summary links to the row to fix.
+    assert f'href="#r{bertil.pk}-row"' in html and f'id="r{bertil.pk}-row"' in html
+    assert f'href="#r{agda.pk}-row"' not in html
     assert f'<option value="{team["greta"].pk}" selected>' in html
     assert "Lena slutar. Överlämning gjord vid möte." in html
 
