@@ -322,3 +322,16 @@ def may_move(user: AnyUser, from_unit: Unit, to_unit: Unit) -> bool:
         can_change_contacts(user, from_unit)
         and move_target_units(user, from_unit).filter(pk=to_unit.pk).exists()
     )
+
+
+# --- staff administration (handbook 1.2) ------------------------------------------------
+
+
+def may_manage_staff(user: AnyUser, staff: Staff) -> bool:
+    """Handbook 1.2, the role "EC.Utförare": a unit manager keeps the staff on
+    their units (availability, phone, e-mail, title evidence, selectable as
+    care contact). Administrators use the Django admin as well."""
+    return (
+        may_change_contacts(user)
+        and staff.units.filter(pk__in=units_for_user(user).values("pk")).exists()
+    )

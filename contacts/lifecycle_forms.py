@@ -76,6 +76,42 @@ class StaffAvailabilityForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class StaffDetailsForm(ServiceErrorsMixin, forms.ModelForm):
+    """Handbook 1.2 for unit managers: the model's own validation (as the
+    import's); contacts.services.staff_update_details writes."""
+
+    class Meta:
+        model = Staff
+        fields = [
+            "first_name",
+            "last_name",
+            "title",
+            "phone",
+            "email",
+            "hsa_id",
+            "fok_selectable",
+            "title_certificate_date",
+            "permanent_on_2023_07_01",
+        ]
+        widgets = {
+            "title_certificate_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        }
+        labels = {"fok_selectable": gettext_lazy("Fast omsorgskontakt (valbar)")}
+        help_texts = {
+            "phone": gettext_lazy("Visas för brukaren och i genomförandeplanen."),
+            "title_certificate_date": gettext_lazy(
+                "Datum på Socialstyrelsens bevis om rätt att använda yrkestiteln undersköterska."
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_staff_%s")
+        super().__init__(*args, **kwargs)
+        date = self.fields["title_certificate_date"]
+        date.input_formats = ["%Y-%m-%d"]  # type: ignore[attr-defined]
+        date.error_messages.update(DATE_ERRORS)
+
+
 class StaffChoiceField(forms.ChoiceField):
     """A picker over a list of Staff already fetched for the whole page, so
     validating many rows costs no query per row. Cleans to a Staff or None."""

@@ -501,6 +501,37 @@ def client_move(
     return moved
 
 
+# Handbook 1.2: what a unit manager keeps for the staff on their units.
+STAFF_DETAIL_FIELDS = (
+    "first_name",
+    "last_name",
+    "title",
+    "phone",
+    "email",
+    "hsa_id",
+    "fok_selectable",
+    "title_certificate_date",
+    "permanent_on_2023_07_01",
+)
+
+
+@transaction.atomic
+def staff_update_details(*, staff: Staff, fields: dict[str, Any], by: User | None = None) -> bool:
+    """Handbook 1.2: change a staff member's details, with the same validation
+    as the import (the model's, through full_clean). Returns whether anything
+    changed."""
+    unknown = set(fields) - set(STAFF_DETAIL_FIELDS)
+    if unknown:
+        raise ValueError(f"Not staff details: {sorted(unknown)}")
+    locked = Staff.objects.select_for_update().get(pk=staff.pk)
+    if not _apply_fields(locked, fields):
+        return False
+    locked.full_clean()
+    locked.save(update_fields=list(fields))
+    _apply_fields(staff, fields)
+    return True
+
+
 @transaction.atomic
 def staff_update_availability(
     *,

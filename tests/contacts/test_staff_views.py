@@ -355,3 +355,61 @@ def test_htmx_handover_errors_swap_only_the_form(as_manager, unit, team):
     assert "<html" not in html
     assert 'id="handover-form"' in html
     assert "Skriv en överlämning." in html
+
+
+# --- staff administration (handbook 1.2) ------------------------------------------------
+
+DETAILS = {
+    "first_name": "Lena",
+    "last_name": "Lämnar",
+    "title": "assistant_nurse",
+    "phone": "0701 236542",
+    "email": "lena@example.org",
+    "hsa_id": "",
+    "fok_selectable": "on",
+    "title_certificate_date": "",
+    "permanent_on_2023_07_01": "on",
+}
+
+
+def test_a_manager_keeps_the_details_of_staff_on_their_units(as_manager, team):
+    lena = team["lena"]
+    url = reverse("staff_edit", args=[lena.pk])
+    detail = as_manager.get(reverse("staff_detail", args=[lena.pk])).content.decode()
+    assert url in detail
+    assert as_manager.get(url).status_code == 200
+
+    response = as_manager.post(url, DETAILS)
+    assert response.status_code == 302
+    lena.refresh_from_db()
+    assert (lena.phone, lena.email) == ("0701 236542", "lena@example.org")
+    assert lena.permanent_on_2023_07_01 and lena.title_certificate_date is None
+    # The new phone is on the client's card (handbook 1.5).
+    card = as_manager.get(team["agda"].get_absolute_url() + "?flik=fok").content.decode()
+    assert "0701 236542" in card
+
+
+def test_staff_details_are_validated_as_the_import_does(as_manager, team):
+    lena = team["lena"]
+    before = (lena.email, lena.title)
+    bad = {**DETAILS, "email": "inte-en-adress", "title": "chef", "title_certificate_date": "x"}
+    response = as_manager.post(reverse("staff_edit", args=[lena.pk]), bad)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Uppgifterna sparades inte." in html
+    assert "Ange datumet som ÅÅÅÅ-MM-DD." in html
+    assert 'href="#id_staff_email"' in html
+    lena.refresh_from_db()
+    assert (lena.email, lena.title) == before
+
+
+def test_staff_administration_is_scoped_to_the_managers_units(client, unit, other_unit, team):
+    elsewhere = StaffFactory(units=[other_unit])
+    manager = make_user("chef9", role=Role.UNIT_MANAGER, units=[unit])
+    client.force_login(manager)
+    assert client.get(reverse("staff_edit", args=[elsewhere.pk])).status_code == 404
+    coordinator = make_user("samordnare9", role=Role.COORDINATOR, units=[unit])
+    client.force_login(coordinator)
+    url = reverse("staff_edit", args=[team["lena"].pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, DETAILS).status_code == 403
