@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import log
 from audit.models import AccessKind
-from contacts import access, lifecycle_selectors, selectors, services
+from contacts import access, history, lifecycle_selectors, selectors, services
 from contacts.lifecycle_forms import AsOfForm, ChangeRequestForm, ClientMoveForm, ServiceEndForm
-from contacts.models import Client, Service
+from contacts.models import CareContact, Client, Service
 from contacts.views.staff import acting_user
 from omsorg.http import HtmxHttpRequest
 
@@ -87,12 +87,14 @@ def client_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
+                text = _("%(client)s flyttas från %(from)s till %(to)s från och med %(date)s.")
+                if history.state_on(client=client, unit=data["to_unit"], on=data["on"]).status == (
+                    CareContact.Status.NOT_ASKED
+                ):
+                    text += " " + _("Brukaren är ej tillfrågad på %(to)s.")
                 messages.success(
                     request,
-                    _(
-                        "%(client)s flyttas från %(from)s till %(to)s från och med %(date)s. "
-                        "Brukaren är ej tillfrågad på %(to)s."
-                    )
+                    text
                     % {
                         "client": client.full_name,
                         "from": data["from_unit"].name,
