@@ -284,3 +284,54 @@ def can_edit_plans(user: AnyUser, unit: Unit) -> bool:
 
 def require_edit_plans(user: AnyUser, unit: Unit) -> None:
     require(can_edit_plans(user, unit))
+
+
+# --- moves (handbook 1.10) ----------------------------------------------------------------
+
+
+def move_source_units(user: AnyUser, client: Client, on: dt.date) -> QuerySet[Unit]:
+    """The user's units the client may be moved from: where the user may change
+    contacts and the client has a service that is ongoing on ``on`` or starts
+    later (a move may be dated before a service begins)."""
+    if not may_change_contacts(user):
+        return Unit.objects.none()
+    services = Service.objects.filter(Q(end__isnull=True) | Q(end__gte=on), client=client)
+    return units_for_user(user).filter(pk__in=services.values("unit_id"))
+
+
+def move_target_units(user: AnyUser, from_unit: Unit | None = None) -> QuerySet[Unit]:
+    """Units the user may move a client to: any unit of the organisation (the
+    providers of the user's own units, and the user's own units), never the
+    unit moved from. Administrators: every unit. The receiving unit's members
+    are told on their start page (contacts.selectors.recent_moves_in)."""
+    if not may_change_contacts(user):
+        return Unit.objects.none()
+    if sees_all_units(user):
+        units = Unit.objects.all()
+    else:
+        own = units_for_user(user)
+        providers = own.filter(provider__isnull=False).values("provider_id")
+        units = Unit.objects.filter(Q(pk__in=own.values("pk")) | Q(provider_id__in=providers))
+    if from_unit is not None:
+        units = units.exclude(pk=from_unit.pk)
+    return units
+
+
+def may_move(user: AnyUser, from_unit: Unit, to_unit: Unit) -> bool:
+    return (
+        can_change_contacts(user, from_unit)
+        and move_target_units(user, from_unit).filter(pk=to_unit.pk).exists()
+    )
+
+
+# --- staff administration (handbook 1.2) ------------------------------------------------
+
+
+def may_manage_staff(user: AnyUser, staff: Staff) -> bool:
+    """Handbook 1.2, the role "EC.Utförare": a unit manager keeps the staff on
+    their units (availability, phone, e-mail, title evidence, selectable as
+    care contact). Administrators use the Django admin as well."""
+    return (
+        may_change_contacts(user)
+        and staff.units.filter(pk__in=units_for_user(user).values("pk")).exists()
+    )

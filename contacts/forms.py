@@ -18,17 +18,20 @@ Status = CareContact.Status
 
 
 class CandidateField(forms.ModelChoiceField):
-    """A staff picker whose options say how well the person knows the client:
-    "Britta Söder (@brs89) – 5 besök senaste 4 v · 12 brukare"."""
+    """A staff picker whose options say how well the person knows the client,
+    then title and phone (handbook 1.5): "Britta Söder (@brs89) – 5 besök
+    senaste 4 v · 12 brukare · Undersköterska · 070-123 45 67"."""
 
     def label_from_instance(self, obj: Staff) -> str:  # type: ignore[override]
         visits = getattr(obj, "recent_visits", 0)
         clients = getattr(obj, "client_count", 0)
-        return _("%(person)s – %(visits)s besök senaste 4 v · %(clients)s brukare") % {
+        label = _("%(person)s – %(visits)s besök senaste 4 v · %(clients)s brukare") % {
             "person": str(obj),
             "visits": visits,
             "clients": clients,
         }
+        extra = [str(obj.get_title_display()), obj.phone or _("telefon saknas")]
+        return " · ".join([label, *extra])
 
 
 class CareContactForm(forms.Form):
@@ -76,6 +79,14 @@ class CareContactForm(forms.Form):
         required=False,
     )
 
+    no_need_reason = forms.CharField(
+        label=gettext_lazy("Varför är en fast omsorgskontakt uppenbart obehövlig?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Skrivs i journalanteckningen."),
+    )
+
     def __init__(self, *args: Any, client: Client, unit: Unit, on: dt.date, **kwargs: Any) -> None:
         # Unit-specific ids: htmx may have forms for two units open on one page.
         kwargs.setdefault("auto_id", f"id_fok{unit.pk}_%s")
@@ -107,25 +118,37 @@ class CareContactForm(forms.Form):
             data["ordinary"] = data["deputy"] = None
             for name in ("ordinary", "deputy"):
                 self.errors.pop(name, None)
+        data["overridden_warnings"] = []
         if status == Status.DECLINED:
             if not (data.get("reason") or "").strip():
                 self.add_error("reason", _("Ange anledningen till att brukaren tackar nej."))
-        elif status != Status.NO_NEED:
+        elif status == Status.NO_NEED:
+            data["reason"] = (data.get("no_need_reason") or "").strip()
+        else:
             data["reason"] = ""
-        if status == Status.NO_NEED and self.no_need_warnings and not data.get("confirm_no_need"):
-            self.add_error(
-                "confirm_no_need",
-                _(
-                    "Bekräfta att du har bedömt att en fast omsorgskontakt är uppenbart "
-                    "obehövlig trots varningen."
-                ),
-            )
+        if status == Status.NO_NEED and self.no_need_warnings:
+            if not data.get("confirm_no_need"):
+                self.add_error(
+                    "confirm_no_need",
+                    _(
+                        "Bekräfta att du har bedömt att en fast omsorgskontakt är uppenbart "
+                        "obehövlig trots varningen."
+                    ),
+                )
+            if not data["reason"]:
+                self.add_error(
+                    "no_need_reason",
+                    _("Ange varför en fast omsorgskontakt är uppenbart obehövlig trots varningen."),
+                )
+            data["overridden_warnings"] = list(self.no_need_warnings)
         return data
 
     def add_service_errors(self, error: ValidationError) -> None:
         """Attach the service's errors (keyed "status"/"ordinary"/"deputy") to fields."""
         if hasattr(error, "error_dict"):
             for name, messages in error.message_dict.items():
+                if name == "reason" and self.cleaned_data.get("status") == Status.NO_NEED:
+                    name = "no_need_reason"
                 self.add_error(name if name in self.fields else None, messages)
         else:
             self.add_error(None, error.messages)

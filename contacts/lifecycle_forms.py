@@ -76,13 +76,57 @@ class StaffAvailabilityForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class StaffDetailsForm(ServiceErrorsMixin, forms.ModelForm):
+    """Handbook 1.2 for unit managers: the model's own validation (as the
+    import's); contacts.services.staff_update_details writes."""
+
+    class Meta:
+        model = Staff
+        fields = [
+            "first_name",
+            "last_name",
+            "title",
+            "phone",
+            "email",
+            "hsa_id",
+            "fok_selectable",
+            "title_certificate_date",
+            "permanent_on_2023_07_01",
+        ]
+        widgets = {
+            "title_certificate_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        }
+        labels = {"fok_selectable": gettext_lazy("Fast omsorgskontakt (valbar)")}
+        help_texts = {
+            "phone": gettext_lazy("Visas för brukaren och i genomförandeplanen."),
+            "title_certificate_date": gettext_lazy(
+                "Datum på Socialstyrelsens bevis om rätt att använda yrkestiteln undersköterska."
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_staff_%s")
+        super().__init__(*args, **kwargs)
+        date = self.fields["title_certificate_date"]
+        date.input_formats = ["%Y-%m-%d"]  # type: ignore[attr-defined]
+        date.error_messages.update(DATE_ERRORS)
+
+
 class StaffChoiceField(forms.ChoiceField):
     """A picker over a list of Staff already fetched for the whole page, so
     validating many rows costs no query per row. Cleans to a Staff or None."""
 
-    def __init__(self, *, staff: list[Staff], empty_label: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        staff: list[Staff],
+        empty_label: str,
+        labels: dict[int, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.staff_by_pk = {str(person.pk): person for person in staff}
-        choices = [("", empty_label)] + [(str(p.pk), str(p)) for p in staff]
+        labels = labels or {}
+        choices = [("", empty_label)] + [(str(p.pk), labels.get(p.pk, str(p))) for p in staff]
         super().__init__(choices=choices, required=False, **kwargs)
 
     def clean(self, value: Any) -> Staff | None:  # type: ignore[override]
@@ -117,7 +161,13 @@ class HandoverForm(ServiceErrorsMixin, forms.Form):
 class HandoverRowForm(forms.Form):
     """The new ordinary and deputy for one client (prefix "r<care contact pk>")."""
 
-    def __init__(self, *args: Any, candidates: list[Staff], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        candidates: list[Staff],
+        labels: dict[int, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         invalid = {
             "invalid_choice": gettext_lazy(
@@ -126,12 +176,14 @@ class HandoverRowForm(forms.Form):
         }
         self.fields["ordinary"] = StaffChoiceField(
             staff=candidates,
+            labels=labels,
             empty_label=_("– Välj ordinarie –"),
             label=gettext_lazy("Ny ordinarie"),
             error_messages=invalid,
         )
         self.fields["deputy"] = StaffChoiceField(
             staff=candidates,
+            labels=labels,
             empty_label=_("– Ingen vice –"),
             label=gettext_lazy("Ny vice"),
             error_messages=invalid,
@@ -173,20 +225,42 @@ class ClientMoveForm(ServiceErrorsMixin, forms.Form):
         empty_label=gettext_lazy("– Välj enhet –"),
         error_messages={
             "required": gettext_lazy("Välj enheten brukaren flyttar till."),
-            "invalid_choice": gettext_lazy("Välj en av dina enheter."),
+            "invalid_choice": gettext_lazy(
+                "Välj en enhet i listan (inte den enhet brukaren flyttar från)."
+            ),
         },
     )
     on = date_field(
         gettext_lazy("Flyttdatum"),
-        help_text=gettext_lazy("Första dagen på den nya enheten."),
+        help_text=gettext_lazy(
+            "Första dagen på den nya enheten. Kan vara bakåt i tiden, även före insatsens "
+            "start (för att rätta fel enhet), eller framåt."
+        ),
     )
 
     def __init__(
-        self, *args: Any, from_units: QuerySet[Unit], to_units: QuerySet[Unit], **kwargs: Any
+        self,
+        *args: Any,
+        from_units: QuerySet[Unit],
+        to_units: QuerySet[Unit],
+        refresh_url: str = "",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["from_unit"].queryset = from_units  # type: ignore[attr-defined]
         self.fields["to_unit"].queryset = to_units  # type: ignore[attr-defined]
+        if refresh_url:
+            # The target list never offers the unit moved from: with htmx, a
+            # new choice here reloads the form (without, the POST checks it).
+            self.fields["from_unit"].widget.attrs.update(
+                {
+                    "hx-get": refresh_url,
+                    "hx-trigger": "change",
+                    "hx-target": "#move-form",
+                    "hx-swap": "outerHTML",
+                    "hx-include": "#id_on",
+                }
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -6,7 +6,7 @@ fixed number of queries."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -21,10 +21,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import history, selectors
 from .models import (
+    TITLE_RULE_START,
     TRANSITIONAL_RULE_END,
     CareContact,
     CareContactChange,
@@ -33,7 +35,9 @@ from .models import (
     Service,
     Staff,
     Unit,
+    Visit,
 )
+from .reading import VISITOR_WINDOW_DAYS
 
 Status = CareContact.Status
 
@@ -97,17 +101,25 @@ def staff_list(units: QuerySet[Unit], on: dt.date) -> list[Staff]:
 class TitleEvidence:
     """Handbook 1.2 / SoL 3 kap. 3 d §: how the right to the protected title is shown."""
 
-    kind: str  # "certificate", "certificate_later", "transitional", "expired", "missing", "n/a"
+    # "certificate", "certificate_later", "transitional", "expired", "missing", "n/a",
+    # "not_required" (before the rule applied)
+    kind: str
     text: str
 
     @property
     def valid(self) -> bool:
-        return self.kind in ("certificate", "transitional")
+        return self.kind in ("certificate", "transitional", "not_required")
 
 
 def title_evidence(staff: Staff, on: dt.date) -> TitleEvidence:
     last_transitional_day = TRANSITIONAL_RULE_END - dt.timedelta(days=1)
     cert = staff.title_certificate_date
+    if on < TITLE_RULE_START and staff.title == Staff.Title.ASSISTANT_NURSE:
+        return TitleEvidence(
+            "not_required",
+            _("Krävs inte före %(d)s (då kravet började gälla)")
+            % {"d": TITLE_RULE_START.isoformat()},
+        )
     if cert is not None and cert <= on:
         return TitleEvidence(
             "certificate", _("Bevis från Socialstyrelsen, daterat %(d)s") % {"d": cert.isoformat()}
@@ -154,31 +166,99 @@ class HandoverRow:
     suggested_ordinary: Staff | None
     suggested_deputy: Staff | None
     candidates: list[Staff] = field(default_factory=list)
+    # Per candidate (pk): how well they know the client and their load, as in
+    # the single form (reading.candidates_for_client), for the picker labels.
+    labels: dict[int, str] = field(default_factory=dict)
+
+
+def _recent_visits(client_ids: set[int], now: dt.datetime) -> Counter[tuple[int, int]]:
+    """Performed visits in the last four weeks per (client, staff): one query."""
+    since = now - dt.timedelta(days=VISITOR_WINDOW_DAYS)
+    through = Visit.staff.through
+    counts: Counter[tuple[int, int]] = Counter()
+    for client_id, staff_id, n in (
+        through.objects.filter(
+            visit__client_id__in=client_ids,
+            visit__status=Visit.Status.PERFORMED,
+            visit__start__gte=since,
+            visit__start__lte=now,
+        )
+        .order_by()
+        .values_list("visit__client_id", "staff_id")
+        .annotate(n=Count("visit_id"))
+    ):
+        counts[(client_id, staff_id)] = n
+    return counts
+
+
+def _loads(staff_ids: set[int], on: dt.date) -> Counter[int]:
+    """Clients for whom each person is ordinary or deputy on ``on``: two queries."""
+    load: Counter[int] = Counter()
+    for role in ("ordinary", "deputy"):
+        for person, n in (
+            history.in_force(on)
+            .filter(**{f"{role}_id__in": staff_ids}, status=Status.ACCEPTED)
+            .order_by()
+            .values_list(f"{role}_id")
+            .annotate(n=Count("id"))
+        ):
+            load[person] += n
+    return load
 
 
 def handover_rows(
     staff: Staff, units: QuerySet[Unit], on: dt.date, *, today: dt.date
 ) -> list[HandoverRow]:
     """One row per client on ``units`` for whom ``staff`` is ordinary or deputy
-    ``today``, with selectors.suggested_reassignment and the staff who may be
-    appointed on the client's unit on ``on``, the date the handover takes
-    effect (never the leaving person). Two queries."""
+    ``today``, with the staff who may be appointed on the client's unit on
+    ``on``, the date the handover takes effect (never the leaving person),
+    each client's most frequent visitors of the last four weeks first, with
+    their load. Five queries.
+
+    The suggestion keeps what does not change: when the ordinary leaves, the
+    deputy stays deputy and the most frequent visitor is suggested as the new
+    ordinary (with no visitor, the provider routine: the deputy steps in);
+    when the deputy leaves, the most frequent visitor is suggested as deputy,
+    so a handover does not leave clients without a deputy needlessly."""
     contacts = assignments_on_units(staff, units, today)
     unit_ids = {cc.unit_id for cc in contacts}
     pool: dict[int, list[Staff]] = defaultdict(list)
     if unit_ids:
         for person in _appointable_by_unit(unit_ids, staff, on):
             pool[person.pool_unit_id].append(person)  # type: ignore[attr-defined]
+    visits = _recent_visits({cc.client_id for cc in contacts}, timezone.now())
+    load = _loads({p.pk for people in pool.values() for p in people}, on) if pool else Counter()
     rows = []
     for cc in contacts:
+        candidates = sorted(
+            pool.get(cc.unit_id, []),
+            key=lambda p, c=cc.client_id: -visits[(c, p.pk)],  # type: ignore[misc]
+        )
+        visitors = [p for p in candidates if visits[(cc.client_id, p.pk)] > 0]
         ordinary, deputy = selectors.suggested_reassignment(cc, staff, on)
+        if cc.ordinary_id == staff.pk:
+            keep = cc.deputy if cc.deputy is not None and cc.deputy.may_be_appointed(on) else None
+            top = next((p for p in visitors if keep is None or p.pk != keep.pk), None)
+            if top is not None:
+                ordinary, deputy = top, keep
+        elif deputy is None:
+            deputy = next((p for p in visitors if ordinary is None or p.pk != ordinary.pk), None)
         rows.append(
             HandoverRow(
                 contact=cc,
                 role="ordinary" if cc.ordinary_id == staff.pk else "deputy",
                 suggested_ordinary=ordinary,
                 suggested_deputy=deputy,
-                candidates=pool.get(cc.unit_id, []),
+                candidates=candidates,
+                labels={
+                    p.pk: _("%(person)s – %(visits)s besök senaste 4 v · %(clients)s brukare")
+                    % {
+                        "person": str(p),
+                        "visits": visits[(cc.client_id, p.pk)],
+                        "clients": load[p.pk],
+                    }
+                    for p in candidates
+                },
             )
         )
     return rows

@@ -163,7 +163,11 @@ class Staff(models.Model):
         return f"@{self.signature}"
 
     def title_evidence_valid_on(self, on: dt.date) -> bool:
-        """Is the right to the protected title undersköterska shown for ``on``?"""
+        """Is the right to the protected title undersköterska shown for ``on``?
+        Not asked for before the rule applied (TITLE_RULE_START): a history of
+        appointments from 2022–2023 stays valid whenever the certificate came."""
+        if on < TITLE_RULE_START:
+            return True
         if self.title_certificate_date is not None and self.title_certificate_date <= on:
             return True
         return self.permanent_on_2023_07_01 and on < TRANSITIONAL_RULE_END
@@ -184,8 +188,10 @@ class Staff(models.Model):
             and self.title_evidence_valid_on(on)
         )
 
-    def appointment_obstacles(self, on: dt.date) -> list[str]:
-        """Why ``may_be_appointed(on)`` is false, in Swedish, for error messages."""
+    def appointment_obstacles(self, on: dt.date, *, evidence: bool = True) -> list[str]:
+        """Why ``may_be_appointed(on)`` is false, in Swedish, for error messages.
+        ``evidence=False`` leaves out the title evidence (the worklists list it
+        once per staff member)."""
         reasons: list[str] = []
         if self.title != self.Title.ASSISTANT_NURSE:
             reasons.append(str(_("har inte titeln undersköterska")))
@@ -195,7 +201,11 @@ class Staff(models.Model):
             reasons.append(str(_("är inte tillgänglig")))
         if not self.employed_on(on):
             reasons.append(str(_("är inte anställd på datumet")))
-        if self.title == self.Title.ASSISTANT_NURSE and not self.title_evidence_valid_on(on):
+        if (
+            evidence
+            and self.title == self.Title.ASSISTANT_NURSE
+            and not self.title_evidence_valid_on(on)
+        ):
             reasons.append(str(_("saknar giltigt bevis om skyddad yrkestitel på datumet")))
         return reasons
 
@@ -205,6 +215,8 @@ class Staff(models.Model):
         evidence = Q(title_certificate_date__lte=on)
         if on < TRANSITIONAL_RULE_END:
             evidence |= Q(permanent_on_2023_07_01=True)
+        if on < TITLE_RULE_START:
+            evidence = Q()  # the title rule did not apply yet
         return (
             Q(title=cls.Title.ASSISTANT_NURSE, fok_selectable=True, available=True)
             & (Q(employment_end__isnull=True) | Q(employment_end__gte=on))
@@ -313,6 +325,18 @@ class Service(models.Model):
     kind = models.CharField(_("insats"), max_length=32, choices=Kind.choices)
     start = models.DateField(_("startdatum"))
     end = models.DateField(_("slutdatum"), null=True, blank=True)
+    # Handbook 1.10: the move that ended this service (its last day is the day
+    # before the move). A move dated on or before the start ends the service
+    # before it began (end < start: never given on this unit), so the client's
+    # execution here ends on the move date like any other end (handbook 1.11).
+    move = models.ForeignKey(
+        "ClientMove",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ended_services",
+        verbose_name=_("avslutad genom flytt"),
+    )
 
     class Meta:
         ordering = ["start"]
@@ -322,8 +346,11 @@ class Service(models.Model):
             models.UniqueConstraint(
                 fields=["client", "unit", "kind", "start"], name="contacts_service_natural_key"
             ),
+            # Only a move may end a service before it began (see ``move``).
             models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                condition=Q(end__isnull=True)
+                | Q(end__gte=models.F("start"))
+                | Q(move__isnull=False),
                 name="contacts_service_end_after_start",
             ),
             models.CheckConstraint(
@@ -341,11 +368,61 @@ class Service(models.Model):
     def ongoing_on(self, on: dt.date) -> bool:
         return self.start <= on and (self.end is None or on <= self.end)
 
+    @property
+    def never_given(self) -> bool:
+        """Moved away before it began (handbook 1.10): an empty period."""
+        return self.end is not None and self.end < self.start
+
     @staticmethod
     def ongoing_q(on: dt.date, prefix: str = "") -> Q:
         return Q(**{f"{prefix}start__lte": on}) & (
             Q(**{f"{prefix}end__isnull": True}) | Q(**{f"{prefix}end__gte": on})
         )
+
+
+class ClientMove(models.Model):
+    """Handbook 1.10: a client moved from one unit to another from a date (the
+    first day on the new unit). The services it ended point to it; the
+    receiving unit's start page lists recent moves still to be handled."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="moves", verbose_name=_("brukare")
+    )
+    from_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="moves_out", verbose_name=_("från enhet")
+    )
+    to_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="moves_in", verbose_name=_("till enhet")
+    )
+    on = models.DateField(_("flyttdatum"))
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("flyttad av"),
+    )
+    moved_at = models.DateTimeField(_("registrerad"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-moved_at", "-id"]
+        verbose_name = _("flytt av brukare")
+        verbose_name_plural = _("flyttar av brukare")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_unit=models.F("to_unit")),
+                name="contacts_clientmove_other_unit",
+            ),
+        ]
+        indexes = [
+            # The receiving unit's start page: moves into the user's units
+            # registered lately (contacts.selectors.recent_moves_in).
+            models.Index(fields=["to_unit", "moved_at"], name="contacts_move_to_unit_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client}: {self.from_unit} → {self.to_unit} ({self.on})"
 
 
 class ContactStatus(models.TextChoices):
@@ -455,6 +532,10 @@ class CareContactChange(models.Model):
         verbose_name=_("tidigare vice"),
     )
     reason = models.TextField(_("anledning"), blank=True)
+    # "Saknar behov" registered although the form warned against it (the
+    # exception is only for a contact obviously unnecessary): the warnings the
+    # user confirmed, one a line; the reason says why.
+    overridden_warnings = models.TextField(_("bekräftat trots varning"), blank=True)
     source = models.CharField(
         _("källa"), max_length=16, choices=Source.choices, default=Source.BROWSER
     )

@@ -15,7 +15,6 @@ from django.db.models import (
     Count,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -24,7 +23,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import access, history, selectors
-from .models import CareContact, CareContactChange, Client, Service, Staff, Unit, Visit
+from .models import (
+    CareContact,
+    CareContactChange,
+    Client,
+    ContactStatus,
+    Service,
+    Staff,
+    Unit,
+    Visit,
+)
 
 AnyUser = access.AnyUser
 
@@ -217,21 +225,20 @@ class ClientRow:
     role: str = ""  # "ordinary" / "deputy" when the user's staff is the contact
 
 
-def _name_filter(q: str) -> Q:
-    condition = Q()
-    for term in q.split():
-        condition &= Q(client__first_name__icontains=term) | Q(client__last_name__icontains=term)
-    return condition
-
-
-def my_clients(*, user: AnyUser, on: dt.date, q: str = "") -> dict[str, Any]:
+def my_clients(
+    *, user: AnyUser, on: dt.date, q: str = "", unit: Unit | None = None
+) -> dict[str, Any]:
     """Handbook 1.14: the clients the user's staff record is contact for, and all
-    clients on the user's units with their contact. Four queries."""
+    clients on the user's units (or on ``unit``) with their contact, by unit.
+    ``q`` searches names, personnummer and customer numbers
+    (selectors.client_search_q). Four queries."""
     units = access.units_for_user(user)
+    if unit is not None:
+        units = units.filter(pk=unit.pk)
     staff = Staff.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
     pairs = (
         Service.objects.filter(Service.ongoing_q(on), unit__in=units)
-        .filter(_name_filter(q))
+        .filter(selectors.client_search_q(q, prefix="client__"))
         .values_list("client_id", "unit_id")
         .distinct()
     )
@@ -265,7 +272,8 @@ def my_clients(*, user: AnyUser, on: dt.date, q: str = "") -> dict[str, Any]:
     def order(row: ClientRow) -> tuple[str, str, str]:
         return (row.client.last_name.lower(), row.client.first_name.lower(), row.unit.name)
 
-    rows.sort(key=order)
+    # Grouped by unit (a manager's units have hundreds of clients each).
+    rows.sort(key=lambda r: (r.unit.name, r.unit.pk, *order(r)))
     mine.sort(key=lambda r: (r.role != "ordinary", *order(r)))
     return {
         "staff": staff,
@@ -292,6 +300,13 @@ class PlanningClient:
     ordinary: Staff | None
     deputy: Staff | None
     visits: list[PlannedVisit] = field(default_factory=list)
+    # Handbook 1.13: the status in force at the end of the period, so "declined"
+    # and "not asked" are told apart when no contact is appointed.
+    status: str = ContactStatus.NOT_ASKED
+
+    @property
+    def status_label(self) -> str:
+        return str(ContactStatus(self.status).label)
 
     @property
     def contact_visits(self) -> int:
@@ -329,6 +344,7 @@ def planning(*, unit: Unit, start: dt.date, end: dt.date) -> list[PlanningClient
                 client=visit.client,
                 ordinary=state.ordinary if state else None,
                 deputy=state.deputy if state else None,
+                status=state.status if state else ContactStatus.NOT_ASKED,
             )
             result[visit.client_id] = row
         people = list(visit.staff.all()) or list(visit.planned_staff.all())

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from . import history
-from .models import CareContact, CareContactChange, Client, Service, Staff, Unit
+from .models import CareContact, CareContactChange, Client, ClientMove, Service, Staff, Unit
 
 Status = CareContact.Status
+
+# The start page tells the receiving unit about moves registered this many days back.
+MOVE_NOTICE_DAYS = 30
 
 
 def clients_on_unit(unit: Unit, on: dt.date) -> QuerySet[Client]:
@@ -102,3 +107,71 @@ def contact_history(client: Client) -> QuerySet[CareContactChange]:
         )
         .order_by("-effective", "-id")
     )
+
+
+def recent_moves_in(units: QuerySet[Unit], today: dt.date) -> list[ClientMove]:
+    """Handbook 1.10 seen from the receiving unit: clients moved to ``units``
+    lately (registered in the last MOVE_NOTICE_DAYS days) who are still "not
+    asked" there on the move date or today, whichever is later. Two queries."""
+    since = timezone.now() - dt.timedelta(days=MOVE_NOTICE_DAYS)
+    moves = list(
+        ClientMove.objects.filter(to_unit__in=units, moved_at__gte=since)
+        .select_related("client", "from_unit", "to_unit", "moved_by__staff")
+        .order_by("-moved_at", "-id")
+    )
+    if not moves:
+        return []
+    latest = max(max(move.on, today) for move in moves)
+    timeline = history.timelines(
+        CareContactChange.objects.filter(
+            client_id__in={m.client_id for m in moves},
+            unit_id__in={m.to_unit_id for m in moves},
+            effective__lte=latest,
+        )
+    )
+    return [
+        move
+        for move in moves
+        if timeline.get((move.client_id, move.to_unit_id), history.EMPTY_TIMELINE)
+        .on(max(move.on, today))
+        .status
+        == Status.NOT_ASKED
+    ]
+
+
+_COMPACT_ID = re.compile(r"\d{6}(?:\d{2})?[0-9A-Z]{4}")
+_BIRTH_DATE = re.compile(r"\d{6}(?:\d{2})?")
+
+
+def client_search_q(q: str, prefix: str = "") -> Q:
+    """Clients matching a search: every word in the first or last name, or a
+    personnummer (samordnings-, reservnummer) with or without century and dash,
+    or its birth date part, or a customer number (exact, or its beginning).
+    ``prefix`` "client__" for a relation. An empty search matches everyone."""
+    q = " ".join(q.split())
+    if not q:
+        return Q()
+    compact = re.sub(r"[\s+-]", "", q).upper()
+    condition = Q(**{f"{prefix}customer_number": q}) | Q(
+        **{f"{prefix}customer_number__startswith": q}
+    )
+    if _COMPACT_ID.fullmatch(compact):
+        if len(compact) == 12:
+            wanted = f"{compact[:8]}-{compact[8:]}"
+            condition |= Q(**{f"{prefix}personal_id": wanted})
+        else:  # no century: stored ids always have one
+            wanted = f"{compact[:6]}-{compact[6:]}"
+            condition |= Q(**{f"{prefix}personal_id__endswith": wanted})
+    elif _BIRTH_DATE.fullmatch(compact):
+        if len(compact) == 8:
+            condition |= Q(**{f"{prefix}personal_id__startswith": compact})
+        else:
+            condition |= Q(**{f"{prefix}personal_id__regex": rf"^[0-9]{{2}}{compact}-"})
+    if any(char.isdigit() for char in compact):
+        return condition
+    names = Q()
+    for term in q.split():
+        names &= Q(**{f"{prefix}first_name__icontains": term}) | Q(
+            **{f"{prefix}last_name__icontains": term}
+        )
+    return names | condition

@@ -23,6 +23,7 @@ from .models import (
     CareContactChange,
     CareType,
     Client,
+    ClientMove,
     ContactChangeRequest,
     Provider,
     Service,
@@ -193,17 +194,21 @@ def service_end(*, service: Service, end: dt.date, by: User | None = None) -> Se
     return service
 
 
-def _after_service_change(*, client: Client, unit: Unit, by: User | None, source: str) -> None:
+def _after_service_change(
+    *, client: Client, unit: Unit, by: User | None, source: str, reason: str = ""
+) -> None:
     last_day = execution_end(client=client, unit=unit)
     if last_day is None:
         return
-    care_contact_end_after_execution(client=client, unit=unit, by=by, source=source)
+    care_contact_end_after_execution(client=client, unit=unit, by=by, source=source, reason=reason)
     execution_ended.send(sender=Service, client=client, unit=unit, last_day=last_day, by=by)
 
 
 def execution_end(*, client: Client, unit: Unit) -> dt.date | None:
     """The last day of the client's execution on the unit, or None while a
-    service there has no end date (or the client has no service there)."""
+    service there has no end date (or the client has no service there). A
+    service moved away before it began (handbook 1.10) ends the day before the
+    move, so the execution ends then too."""
     ends = list(Service.objects.filter(client=client, unit=unit).values_list("end", flat=True))
     if not ends or any(end is None for end in ends):
         return None
@@ -217,6 +222,7 @@ def care_contact_end_after_execution(
     unit: Unit,
     by: User | None = None,
     source: str = CareContactChange.Source.SYSTEM,
+    reason: str = "",
 ) -> CareContactChange | None:
     """Handbook 1.11: when the execution on a unit ends, the contact links there
     end on that date. Recorded as a change effective the day after the last
@@ -225,19 +231,33 @@ def care_contact_end_after_execution(
     if last_day is None:
         return None
     after = last_day + dt.timedelta(days=1)
-    state = history.state_on(client=client, unit=unit, on=after)
-    if state.ordinary_id is None and state.deputy_id is None:
-        return None
-    return care_contact_change(
-        client=client,
-        unit=unit,
-        status=Status.NOT_ASKED,
-        effective=after,
-        reason=_("Verkställigheten på enheten avslutades %(date)s.") % {"date": last_day},
-        by=by,
-        source=source,
-        check_staff=False,
+    reason = reason or _("Verkställigheten på enheten avslutades %(date)s.") % {"date": last_day}
+    # A back-dated end (a move dated before a contact was appointed) may have
+    # changes with contacts dated later: each is ended on its own date too, so
+    # no day after the execution shows a contact (the rows stay in the history).
+    later = (
+        CareContactChange.objects.filter(client=client, unit=unit, effective__gt=after)
+        .order_by("effective")
+        .values_list("effective", flat=True)
+        .distinct()
     )
+    first: CareContactChange | None = None
+    for day in [after, *later]:
+        state = history.state_on(client=client, unit=unit, on=day)
+        if state.ordinary_id is None and state.deputy_id is None:
+            continue
+        change = care_contact_change(
+            client=client,
+            unit=unit,
+            status=Status.NOT_ASKED,
+            effective=day,
+            reason=reason,
+            by=by,
+            source=source,
+            check_staff=False,
+        )
+        first = first or change
+    return first
 
 
 # --- care contacts ------------------------------------------------------------------
@@ -308,6 +328,7 @@ def care_contact_change(
     source: str = CareContactChange.Source.BROWSER,
     check_staff: bool = True,
     expected_version: int | None = None,
+    overridden_warnings: list[str] | None = None,
 ) -> CareContactChange | None:
     """Set a client's status and contacts on a unit from ``effective`` (default
     today). Returns the change, or None when nothing changed (no journal note).
@@ -318,6 +339,15 @@ def care_contact_change(
     is broken."""
     effective = effective or timezone.localdate()
     reason = (reason or "").strip()
+    warnings = [w for w in (overridden_warnings or []) if w] if status == Status.NO_NEED else []
+    if warnings and not reason:
+        raise ValidationError(
+            {
+                "reason": [
+                    _("Ange varför en fast omsorgskontakt är uppenbart obehövlig trots varningen.")
+                ]
+            }
+        )
     _validate_contacts(
         unit=unit,
         status=status,
@@ -344,7 +374,7 @@ def care_contact_change(
         before.status == status
         and before.ordinary_id == ordinary_id
         and before.deputy_id == deputy_id
-        and (status != Status.DECLINED or before.reason == reason)
+        and (status not in (Status.DECLINED, Status.NO_NEED) or before.reason == reason)
     ):
         return None
     change = CareContactChange.objects.create(
@@ -359,6 +389,7 @@ def care_contact_change(
         old_ordinary_id=before.ordinary_id,
         old_deputy_id=before.deputy_id,
         reason=reason,
+        overridden_warnings="\n".join(warnings),
         source=source,
         changed_by=by,
     )
@@ -375,13 +406,26 @@ def care_contact_change(
 # requests (the guidance for providers) ---------------------------------------------
 
 
+def _on_unit(client: Client, unit: Unit, on: dt.date) -> bool:
+    return Service.objects.filter(Service.ongoing_q(on), client=client, unit=unit).exists()
+
+
 @transaction.atomic
 def client_move(
     *, client: Client, from_unit: Unit, to_unit: Unit, on: dt.date, by: User | None = None
 ) -> list[Service]:
-    """Handbook 1.10: move the client's ongoing services from one unit to another
-    from ``on``. The contact on the old unit ends (the day before ``on`` is the
-    last day there); the client starts as "not asked" on the new unit; contacts
+    """Handbook 1.10: move the client's services on one unit that go on at
+    ``on`` or start later to another unit from ``on`` (the first day there),
+    exact for any date, past or future.
+
+    Every such service ends on the old unit the day before ``on`` (a service
+    that had not begun by then ends before it began: it was never given there)
+    and continues on the new unit from ``on`` or its own later start. So the
+    execution on the old unit ends the day before the move, and the contact
+    there ends on the move date through the same path as any ended execution
+    (handbook 1.11: a change in the history, its journal note, the plan ended).
+    The client is "not asked" on the new unit unless already on it (handbook
+    1.10, 2: a contact on a unit the client does not leave is kept); contacts
     on the client's other units are untouched."""
     if from_unit.pk == to_unit.pk:
         raise ValidationError({"to_unit": [_("Välj en annan enhet än den brukaren flyttar från.")]})
@@ -395,35 +439,45 @@ def client_move(
         raise ValidationError(
             {
                 "from_unit": [
-                    _("Brukaren har ingen pågående insats på %(unit)s %(date)s.")
+                    _("Brukaren har ingen pågående eller kommande insats på %(unit)s %(date)s.")
                     % {"unit": from_unit.name, "date": on.isoformat()}
                 ]
             }
         )
+    already_on_target = _on_unit(client, to_unit, on)
+    move = ClientMove.objects.create(
+        client=client, from_unit=from_unit, to_unit=to_unit, on=on, moved_by=by
+    )
     last_day = on - dt.timedelta(days=1)
     moved: list[Service] = []
     for service in moving:
-        start = max(service.start, on)
         new = service_upsert(
             client=client,
             unit=to_unit,
             kind=service.kind,
-            start=start,
+            start=max(service.start, on),
             end=service.end,
             by=by,
             source=CareContactChange.Source.SYSTEM,
         ).obj
         moved.append(new)
-        if service.start >= on:
-            service.delete()  # had not started yet: it now lives on the new unit only
-        else:
-            service.end = last_day
-            service.save(update_fields=["end"])
+        service.end = last_day
+        service.move = move
+        service.full_clean()
+        service.save(update_fields=["end", "move"])
     _after_service_change(
-        client=client, unit=from_unit, by=by, source=CareContactChange.Source.SYSTEM
+        client=client,
+        unit=from_unit,
+        by=by,
+        source=CareContactChange.Source.SYSTEM,
+        reason=_(
+            "Verkställigheten på enheten avslutades %(date)s: brukaren flyttad till "
+            "%(unit)s från och med %(on)s."
+        )
+        % {"date": last_day.isoformat(), "unit": to_unit.name, "on": on.isoformat()},
     )
     state = history.state_on(client=client, unit=to_unit, on=on)
-    if state.status != Status.NOT_ASKED:
+    if not already_on_target and state.status != Status.NOT_ASKED:
         care_contact_change(
             client=client,
             unit=to_unit,
@@ -436,9 +490,46 @@ def client_move(
         )
     CareContact.objects.get_or_create(client=client, unit=to_unit, defaults={"created_by": by})
     client_moved.send(
-        sender=Client, client=client, from_unit=from_unit, to_unit=to_unit, on=on, by=by
+        sender=Client,
+        client=client,
+        from_unit=from_unit,
+        to_unit=to_unit,
+        on=on,
+        by=by,
+        move=move,
     )
     return moved
+
+
+# Handbook 1.2: what a unit manager keeps for the staff on their units.
+STAFF_DETAIL_FIELDS = (
+    "first_name",
+    "last_name",
+    "title",
+    "phone",
+    "email",
+    "hsa_id",
+    "fok_selectable",
+    "title_certificate_date",
+    "permanent_on_2023_07_01",
+)
+
+
+@transaction.atomic
+def staff_update_details(*, staff: Staff, fields: dict[str, Any], by: User | None = None) -> bool:
+    """Handbook 1.2: change a staff member's details, with the same validation
+    as the import (the model's, through full_clean). Returns whether anything
+    changed."""
+    unknown = set(fields) - set(STAFF_DETAIL_FIELDS)
+    if unknown:
+        raise ValueError(f"Not staff details: {sorted(unknown)}")
+    locked = Staff.objects.select_for_update().get(pk=staff.pk)
+    if not _apply_fields(locked, fields):
+        return False
+    locked.full_clean()
+    locked.save(update_fields=list(fields))
+    _apply_fields(staff, fields)
+    return True
 
 
 @transaction.atomic

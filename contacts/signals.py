@@ -13,7 +13,7 @@ care_contact_changed
 client_moved
     Sent by services.client_move after the services have moved and the contact
     on the old unit has ended. kwargs: ``client``, ``from_unit``, ``to_unit``,
-    ``on`` (first day on the new unit), ``by``.
+    ``on`` (first day on the new unit), ``by``, ``move`` (the ClientMove row).
 
 execution_ended
     Sent when the last ongoing service of a client on a unit has an end date

@@ -11,6 +11,7 @@ urlpatterns = [
     path("personal/", staff.staff_list, name="staff_list"),
     path("personal/<int:pk>/", staff.staff_detail, name="staff_detail"),
     path("personal/<int:pk>/tillganglighet/", staff.staff_availability, name="staff_availability"),
+    path("personal/<int:pk>/andra/", staff.staff_edit, name="staff_edit"),
     path("personal/<int:pk>/overlamning/", staff.staff_handover, name="staff_handover"),
     path("brukare/<int:pk>/flytta/", lifecycle.client_move, name="client_move"),
     path(

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
+from audit.models import AccessKind, AccessLogEntry
 from contacts import access
 from contacts.models import Client, Unit
 
@@ -55,3 +56,27 @@ def search_notes(
     return notes.select_related("client", "unit", "written_by__staff").order_by(
         "-event_date", "-written_at", "-id"
     )
+
+
+# Handbook 1.9, "senast lästa": the journals of this many clients, read last.
+RECENT_CLIENTS = 10
+
+
+def recently_read_client_ids(user: access.AnyUser) -> list[int]:
+    """The clients whose journal the user opened last (one client's journal,
+    not a unit's list), most recent first, from the user's own access log."""
+    if not user.is_authenticated:
+        return []
+    reads = (
+        # By user name: the log's (username, at) index serves it.
+        AccessLogEntry.objects.filter(username=user.get_username(), kind=AccessKind.JOURNAL)
+        .filter(parameters__has_key="client")
+        .order_by("-at", "-id")
+        .values_list("client_ids", flat=True)[: RECENT_CLIENTS * 5]
+    )
+    found: list[int] = []
+    for ids in reads:
+        for client_id in ids or []:
+            if client_id not in found:
+                found.append(client_id)
+    return found[:RECENT_CLIENTS]

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts import history
 from contacts.models import (
     CareContact,
     CareContactChange,
@@ -57,6 +58,18 @@ def contact_change_text(change: CareContactChange) -> str:
         )
     if change.status == Status.DECLINED and change.reason:
         lines.append(_("Anledning: %(reason)s") % {"reason": change.reason})
+    elif change.overridden_warnings:
+        lines.append(
+            _(
+                "Undantag: registrerat trots varning om att fast omsorgskontakt ska "
+                "erbjudas (%(warnings)s)."
+            )
+            % {"warnings": " ".join(change.overridden_warnings.splitlines())}
+        )
+        lines.append(
+            _("Motivering till att en fast omsorgskontakt är uppenbart obehövlig: %(reason)s")
+            % {"reason": change.reason}
+        )
     elif change.reason:
         lines.append(_("Kommentar: %(reason)s") % {"reason": change.reason})
     if change.ordinary_changed:
@@ -140,21 +153,29 @@ def journal_note_create(
 def journal_note_for_move(
     *, client: Client, from_unit: Unit, to_unit: Unit, on: dt.date, by: User | None
 ) -> JournalNote:
-    """Handbook 1.10: the move is recorded on the new unit (the removal of the
-    old contact has its own note from the contact change)."""
-    text = "\n".join(
-        [
-            _("Brukaren flyttad från %(old)s till %(new)s från och med %(date)s.")
-            % {"old": from_unit.name, "new": to_unit.name, "date": on.isoformat()},
-            _("Den fasta omsorgskontakten på %(old)s har tagits bort.") % {"old": from_unit.name},
+    """Handbook 1.10: the move is recorded on the new unit (the end of the old
+    contact has its own note, on the old unit, from the contact change)."""
+    lines = [
+        _("Brukaren flyttad från %(old)s till %(new)s från och med %(date)s.")
+        % {"old": from_unit.name, "new": to_unit.name, "date": on.isoformat()},
+    ]
+    before = history.state_on(client=client, unit=from_unit, on=on - dt.timedelta(days=1))
+    if before.ordinary_id is not None or before.deputy_id is not None:
+        lines.append(
+            _("Den fasta omsorgskontakten på %(old)s avslutades från och med %(date)s.")
+            % {"old": from_unit.name, "date": on.isoformat()}
+        )
+    state = history.state_on(client=client, unit=to_unit, on=on)
+    if state.status == CareContact.Status.NOT_ASKED:
+        lines.append(
             _(
                 "Brukaren har status ”Brukaren ej tillfrågad” på %(new)s; en ny fast "
                 "omsorgskontakt ska erbjudas."
             )
-            % {"new": to_unit.name},
-            _("Registrerat av %(user)s.") % {"user": _user_label(by)},
-        ]
-    )
+            % {"new": to_unit.name}
+        )
+    lines.append(_("Registrerat av %(user)s.") % {"user": _user_label(by)})
+    text = "\n".join(lines)
     return JournalNote.objects.create(
         client=client,
         unit=to_unit,

@@ -50,6 +50,9 @@ def journal_search(request: HtmxHttpRequest) -> HttpResponse:
     form = NoteSearchForm(request.GET, units=units)
     client = None
     page_obj = None
+    # Handbook 1.9: with nothing chosen, the notes of the clients whose journal
+    # the user read last ("senast lästa"); a new user sees the units' notes.
+    recent = [] if request.GET else selectors.recently_read_client_ids(request.user)
     if form.is_valid():
         data = form.cleaned_data
         if data["client"]:
@@ -62,6 +65,8 @@ def journal_search(request: HtmxHttpRequest) -> HttpResponse:
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
+        if recent:
+            notes = notes.filter(client_id__in=recent)
         page_obj = Paginator(notes, PAGE_SIZE).get_page(request.GET.get("page"))
         shown = [client] if client else {note.client_id for note in page_obj}
         log.record(request, AccessKind.JOURNAL, clients=shown)
@@ -72,6 +77,7 @@ def journal_search(request: HtmxHttpRequest) -> HttpResponse:
         "client": client,
         "page_obj": page_obj,
         "query": query.urlencode(),
+        "recent": bool(recent),
         "can_write": (
             client is not None
             and access.may_write_journal(request.user)

@@ -57,11 +57,19 @@ def home(request: HttpRequest) -> HttpResponse:
         for unit in my_units
         if unit.care_type is None or unit.care_type.offers_care_contact or by_unit.get(unit.pk)
     ]
-    context = {"cards": cards, "plan_cards": plan_cards, "has_units": bool(cards), "today": today}
+    moves_in = selectors.recent_moves_in(my_units, today)
+    context = {
+        "cards": cards,
+        "plan_cards": plan_cards,
+        "has_units": bool(cards),
+        "today": today,
+        "moves_in": moves_in,
+    }
     context.update(worklist_summary(request, overdue=overdue))
     shown = [c for card in cards for c in card["clients"]]  # type: ignore[attr-defined]
     shown_plans = [
         item.client_id for unit_items in by_unit.values() for item in unit_items[:CARD_LIMIT]
     ]
-    log.record(request, AccessKind.LIST, clients=[*shown, *shown_plans])
+    moved = [move.client for move in moves_in]
+    log.record(request, AccessKind.LIST, clients=[*shown, *shown_plans, *moved])
     return render(request, "contacts/home.html", context)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from omsorg.output import charts
 from omsorg.output.csv import csv_text
+from reports import csv_columns
 
 from .continuity import (
     CANCELLED,
@@ -136,8 +137,8 @@ def report_csv(report: ContinuityReport) -> str:
     """For Swedish Excel: semicolons, decimal comma; empty cell = undefined.
     The percentages are in their own columns, computed from the counts."""
     header = [
-        _("Kundnummer"),
-        _("Brukare"),
+        *csv_columns.unit_columns(),
+        *csv_columns.client_columns(),
         _("Personal"),
         _("Besök"),
         _("Dubbelbemanning"),
@@ -155,8 +156,10 @@ def report_csv(report: ContinuityReport) -> str:
     def blank(value: Any) -> Any:
         return "" if value is None else value
 
+    unit = csv_columns.unit_cells(report.unit)
     rows = (
         [
+            *unit,
             c.customer_number,
             c.name,
             c.staff,
@@ -240,9 +243,9 @@ def report_table(report: ContinuityReport) -> str:
 
 
 def kpi_csv(kpis: list[ContinuityKpi]) -> str:
-    header = [_("Enhet"), _("Kundnummer"), _("Brukare"), _("Personal")]
+    header = [*csv_columns.unit_columns(), *csv_columns.client_columns(), _("Personal")]
     rows = (
-        [kpi.unit.code if kpi.unit else "", c.customer_number, c.name, c.staff]
+        [*csv_columns.unit_cells(kpi.unit), c.customer_number, c.name, c.staff]
         for kpi in kpis
         for c in kpi.clients
     )

@@ -18,6 +18,7 @@ from contacts import history
 from contacts.models import CareContact, CareContactChange, Client, Service, Staff, Unit
 from omsorg.collation import name_key
 from omsorg.output.csv import csv_text
+from reports import csv_columns
 
 Status = CareContact.Status
 
@@ -156,31 +157,39 @@ class FokStatistics:
     def as_csv(self, *, bom: bool = False) -> str:
         """One row per client; the staff table follows from the ordinary and
         deputy columns. Semicolons (and a BOM for downloads) so Swedish Excel
-        opens it as is."""
+        opens it as is; Swedish headers and labels (reports.csv_columns), the
+        unit filled in for every row, for "all units" the client's own units."""
         header = [
-            "unit",
-            "status",
-            "date",
-            "customer_number",
-            "name",
-            "personal_id",
-            "age",
-            "age_65_plus",
-            "units",
-            "ordinary",
-            "deputy",
+            *csv_columns.unit_columns(),
+            _("Status"),
+            _("Datum"),
+            *csv_columns.client_columns(),
+            _("Personnummer"),
+            _("Ålder"),
+            _("65 år och äldre"),
+            _("Ordinarie"),
+            _("Vice"),
         ]
+        names: dict[str, str] = {}
+        if self.unit is None:
+            codes = {code for client in self.clients for code in client.units}
+            names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
+
+        def unit_cells(client: ClientRow) -> list[str]:
+            if self.unit is not None:
+                return csv_columns.unit_cells(self.unit)
+            return [" ".join(client.units), ", ".join(names.get(c, c) for c in client.units)]
+
         rows = (
             [
-                self.unit.code if self.unit else "",
-                self.status,
+                *unit_cells(client),
+                self.status_label,
                 self.on.isoformat(),
                 client.customer_number,
                 client.name,
                 client.personal_id,
                 client.age,
-                "ja" if client.age >= SENIOR_AGE else "nej",
-                " ".join(client.units),
+                csv_columns.yes_no(client.age >= SENIOR_AGE),
                 " ".join(client.ordinary),
                 " ".join(client.deputy),
             ]

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from contacts import history
 from contacts.models import Unit, Visit
 from omsorg.output.csv import csv_text
+from reports import csv_columns
 
 if TYPE_CHECKING:  # django-stubs is a development dependency only
     from django_stubs_ext import StrOrPromise
@@ -157,46 +158,46 @@ def _signatures(staff: object) -> str:
 
 
 def visits_csv(unit: Unit, visits: QuerySet[Visit], *, bom: bool = True) -> str:
-    """Every visit of the overview, one row each, with all four marks as ja/nej."""
+    """Every visit of the overview, one row each, with all four marks as ja/nej
+    (Swedish headers and labels: reports.csv_columns)."""
     header = [
-        "visit_id",
-        "unit",
-        "start",
-        "end",
-        "customer_number",
-        "name",
-        "kind",
-        "status",
-        "staff",
-        "planned_staff",
-        "receipt",
-        "registered_afterwards",
-        "incomplete_receipt",
-        "other_staff",
-        "by_care_contact",
-        "care_contact_role",
+        *csv_columns.unit_columns(),
+        _("Besöks-id"),
+        _("Start"),
+        _("Slut"),
+        *csv_columns.client_columns(),
+        _("Typ"),
+        _("Status"),
+        _("Utförd av"),
+        _("Planerad personal"),
+        _("Kvittens"),
+        _("Efterregistrerat"),
+        _("Ofullständig kvittens"),
+        _("Utförd av annan personal"),
+        _("Utförd av fast omsorgskontakt"),
+        _("Fast omsorgskontakt"),
     ]
-    yes_no = {True: "ja", False: "nej"}
+    yes_no = csv_columns.yes_no
 
     def line(row: VisitRow) -> list[object]:
         visit = row.visit
         return [
+            *csv_columns.unit_cells(unit),
             visit.visit_id,
-            unit.code,
             visit.start.astimezone(TZ).strftime("%Y-%m-%d %H:%M"),
             visit.end.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if visit.end else "",
             visit.client.customer_number,
             visit.client.full_name,
-            visit.kind,
-            visit.status,
+            visit.get_kind_display(),
+            visit.get_status_display(),
             _signatures(visit.staff),
             _signatures(visit.planned_staff),
-            visit.receipt,
-            yes_no[visit.registered_afterwards],
-            yes_no[bool(visit.mark_ofullstandig)],  # type: ignore[attr-defined]
-            yes_no[bool(visit.mark_annan_personal)],  # type: ignore[attr-defined]
-            yes_no[bool(visit.mark_fok)],  # type: ignore[attr-defined]
-            row.contact_role,
+            visit.get_receipt_display() if visit.receipt else "",
+            yes_no(visit.registered_afterwards),
+            yes_no(visit.mark_ofullstandig),  # type: ignore[attr-defined]
+            yes_no(visit.mark_annan_personal),  # type: ignore[attr-defined]
+            yes_no(visit.mark_fok),  # type: ignore[attr-defined]
+            csv_columns.contact_role_label(row.contact_role),
         ]
 
     return csv_text(header, (line(row) for row in iter_rows(visits, MARK_KEYS)), bom=bom)

@@ -73,8 +73,18 @@ class Worklists:
         return sum(len(rows) for _key, _title, rows in self.sections())
 
 
+# The transitional rule is listed once it ends within this many days: before
+# that, nobody has anything to do about it.
+TRANSITIONAL_NOTICE_DAYS = 365
+
+
 def _fok_url(client: Client) -> str:
     return reverse("client_detail", args=[client.pk]) + "?flik=fok"
+
+
+def _fok_edit_url(client: Client, unit: Unit) -> str:
+    """Where the client's contact on the unit is set (the fix for most rows)."""
+    return reverse("fok_edit", args=[client.pk, unit.pk])
 
 
 def not_asked_overdue(units: QuerySet[Unit], on: dt.date) -> list[Row]:
@@ -106,7 +116,7 @@ def not_asked_overdue(units: QuerySet[Unit], on: dt.date) -> list[Row]:
             Row(
                 unit=unit_map[unit_id],
                 client=client,
-                url=_fok_url(client),
+                url=_fok_edit_url(client, unit_map[unit_id]),
                 text=client.full_name,
                 detail=_("start %(date)s, %(days)s dagar sedan")
                 % {"date": first.isoformat(), "days": days},
@@ -129,33 +139,34 @@ def _current_contacts(units: QuerySet[Unit], on: dt.date) -> list[CareContactCha
 
 
 def contact_problems(contacts: list[CareContactChange], on: dt.date) -> list[Row]:
+    """Accepted contacts whose ordinary or deputy may not serve on the date, or
+    without a deputy. Missing title evidence is listed once per staff member
+    under title_evidence instead (the fix is on the staff member's page)."""
     rows: list[Row] = []
     for cc in contacts:
         problems = []
-        if cc.ordinary is not None and not cc.ordinary.may_be_appointed(on):
-            problems.append(
-                _("ordinarie %(name)s %(why)s")
-                % {
-                    "name": cc.ordinary.full_name,
-                    "why": ", ".join(cc.ordinary.appointment_obstacles(on)),
-                }
-            )
+        if cc.ordinary is not None:
+            why = cc.ordinary.appointment_obstacles(on, evidence=False)
+            if why:
+                problems.append(
+                    _("ordinarie %(name)s %(why)s")
+                    % {"name": cc.ordinary.full_name, "why": ", ".join(why)}
+                )
         if cc.deputy is None:
             problems.append(_("vice saknas"))
-        elif not cc.deputy.may_be_appointed(on):
-            problems.append(
-                _("vice %(name)s %(why)s")
-                % {
-                    "name": cc.deputy.full_name,
-                    "why": ", ".join(cc.deputy.appointment_obstacles(on)),
-                }
-            )
+        else:
+            why = cc.deputy.appointment_obstacles(on, evidence=False)
+            if why:
+                problems.append(
+                    _("vice %(name)s %(why)s")
+                    % {"name": cc.deputy.full_name, "why": ", ".join(why)}
+                )
         if problems:
             rows.append(
                 Row(
                     unit=cc.unit,
                     client=cc.client,
-                    url=_fok_url(cc.client),
+                    url=_fok_edit_url(cc.client, cc.unit),
                     text=cc.client.full_name,
                     detail="; ".join(problems),
                 )
@@ -164,34 +175,46 @@ def contact_problems(contacts: list[CareContactChange], on: dt.date) -> list[Row
 
 
 def title_evidence(contacts: list[CareContactChange], on: dt.date) -> list[Row]:
-    """Contacts whose title evidence is missing, rests on the transitional rule
-    (ends 2033-07-01), or is not valid on the date."""
-    rows: list[Row] = []
+    """Staff members appointed on the date whose title evidence is missing or not
+    valid then, or rests on the transitional rule when it ends within
+    TRANSITIONAL_NOTICE_DAYS: one row per staff member, linking to their page
+    (where the evidence is registered)."""
+    last_transitional_day = TRANSITIONAL_RULE_END - dt.timedelta(days=1)
+    transitional_ends_soon = (last_transitional_day - on).days < TRANSITIONAL_NOTICE_DAYS
+    found: dict[int, tuple[Staff, Unit, Counter[str]]] = {}
     for cc in contacts:
-        for role, staff in ((_("ordinarie"), cc.ordinary), (_("vice"), cc.deputy)):
-            if staff is None:
+        for role, staff in (("ordinary", cc.ordinary), ("deputy", cc.deputy)):
+            if staff is None or staff.title != Staff.Title.ASSISTANT_NURSE:
                 continue
             if staff.title_certificate_date is not None and staff.title_certificate_date <= on:
                 continue
-            if staff.title_certificate_date is None and not staff.permanent_on_2023_07_01:
-                problem = _("bevis saknas")
-            elif not staff.title_evidence_valid_on(on):
-                problem = _("beviset gäller inte %(date)s") % {"date": on.isoformat()}
-            else:
-                problem = _("övergångsregeln, gäller till och med %(date)s") % {
-                    "date": (TRANSITIONAL_RULE_END - dt.timedelta(days=1)).isoformat()
-                }
-            rows.append(
-                Row(
-                    unit=cc.unit,
-                    client=cc.client,
-                    staff=staff,
-                    url=_fok_url(cc.client),
-                    text=f"{staff} – {cc.client.full_name}",
-                    detail=f"{role}: {problem}",
-                )
+            valid = staff.title_evidence_valid_on(on)
+            if valid and not (staff.permanent_on_2023_07_01 and transitional_ends_soon):
+                continue  # before the rule, or the transitional rule far from its end
+            if staff.pk not in found:
+                found[staff.pk] = (staff, cc.unit, Counter())
+            found[staff.pk][2][role] += 1
+    rows: list[Row] = []
+    for staff, unit, roles in found.values():
+        if staff.title_evidence_valid_on(on):
+            problem = _("övergångsregeln gäller bara till och med %(date)s") % {
+                "date": last_transitional_day.isoformat()
+            }
+        elif staff.title_certificate_date is None and not staff.permanent_on_2023_07_01:
+            problem = _("bevis saknas")
+        else:
+            problem = _("beviset gäller inte %(date)s") % {"date": on.isoformat()}
+        rows.append(
+            Row(
+                unit=unit,
+                staff=staff,
+                url=reverse("staff_detail", args=[staff.pk]),
+                text=str(staff),
+                detail=_("%(problem)s; ordinarie för %(o)s, vice för %(d)s brukare")
+                % {"problem": problem, "o": roles["ordinary"], "d": roles["deputy"]},
             )
-    return rows
+        )
+    return sorted(rows, key=lambda row: (row.unit.name, row.text))
 
 
 def overloaded_staff(

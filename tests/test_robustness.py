@@ -220,6 +220,7 @@ ARGS: dict[str, Callable[[Any], list[int]]] = {
     "staff_list": lambda o: [],
     "staff_detail": lambda o: [o.staff.pk],
     "staff_availability": lambda o: [o.staff.pk],
+    "staff_edit": lambda o: [o.staff.pk],
     "staff_handover": lambda o: [o.staff.pk],
     "client_move": lambda o: [o.client.pk],
     "service_end": lambda o: [o.client.pk, o.service.pk],
@@ -611,6 +612,18 @@ POSTS: dict[str, tuple[set[str], Callable[[Any], dict[str, Any]]]] = {
         lambda w: {"status": "accepted", "ordinary": w.bo.pk, "deputy": w.cissi.pk},
     ),
     "staff_availability": (MANAGERS, lambda w: {"available": "0", "employment_end": ""}),
+    "staff_edit": (
+        MANAGERS,
+        lambda w: {
+            "first_name": "Anna",
+            "last_name": "Ny",
+            "title": "assistant_nurse",
+            "phone": "070-123 45 67",
+            "email": "anna@example.org",
+            "fok_selectable": "on",
+            "title_certificate_date": "2024-01-15",
+        },
+    ),
     "staff_handover": (
         MANAGERS,
         lambda w: {

@@ -53,6 +53,7 @@ def _initial(client: Client, unit: Unit) -> dict[str, Any]:
         "ordinary": current.ordinary_id,
         "deputy": current.deputy_id,
         "reason": current.reason if current.status == Status.DECLINED else "",
+        "no_need_reason": current.reason if current.status == Status.NO_NEED else "",
     }
 
 
@@ -172,6 +173,7 @@ def fok_edit(request: HtmxHttpRequest, pk: int, unit_pk: int) -> HttpResponse:
                     effective=today,
                     by=request.user,  # type: ignore[arg-type]  # login_required
                     expected_version=data.get("version"),
+                    overridden_warnings=data["overridden_warnings"],
                 )
                 if change is not None and change_request is not None:
                     services.contact_change_request_resolve(request=change_request, change=change)

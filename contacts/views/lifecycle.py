@@ -16,14 +16,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import log
 from audit.models import AccessKind
-from contacts import access, lifecycle_selectors, selectors, services
+from contacts import access, history, lifecycle_selectors, selectors, services
 from contacts.lifecycle_forms import AsOfForm, ChangeRequestForm, ClientMoveForm, ServiceEndForm
-from contacts.models import Client, Service
+from contacts.models import CareContact, Client, Service
 from contacts.views.staff import acting_user
 from omsorg.http import HtmxHttpRequest
 
@@ -58,15 +59,23 @@ def client_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     client = access.get_client_for_user(request.user, pk)
     access.require(access.may_change_contacts(request.user))
     today = timezone.localdate()
-    # Only units where the user may change contacts: the move changes both.
-    from_units = access.client_units_for_user(request.user, client, today).order_by("name")
-    to_units = access.units_for_user(request.user).order_by("name")
+    # Only units where the user may change contacts and the client has a
+    # service now or later; to any unit of the organisation (contacts.access).
+    from_units = access.move_source_units(request.user, client, today).order_by("name")
+    refresh_url = reverse("client_move", args=[client.pk])
+    raw = (request.POST if request.method == "POST" else request.GET).get("from_unit", "")
+    chosen = from_units.filter(pk=raw).first() if raw.isdigit() else None
+    source = chosen or from_units.first()
+    to_units = (
+        access.move_target_units(request.user, source).select_related("provider").order_by("name")
+    )
     if request.method == "POST":
-        form = ClientMoveForm(request.POST, from_units=from_units, to_units=to_units)
+        form = ClientMoveForm(
+            request.POST, from_units=from_units, to_units=to_units, refresh_url=refresh_url
+        )
         if form.is_valid():
             data = form.cleaned_data
-            access.require_change_contacts(request.user, data["from_unit"])
-            access.require_change_contacts(request.user, data["to_unit"])
+            access.require(access.may_move(request.user, data["from_unit"], data["to_unit"]))
             try:
                 services.client_move(
                     client=client,
@@ -78,12 +87,14 @@ def client_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
+                text = _("%(client)s flyttas från %(from)s till %(to)s från och med %(date)s.")
+                if history.state_on(client=client, unit=data["to_unit"], on=data["on"]).status == (
+                    CareContact.Status.NOT_ASKED
+                ):
+                    text += " " + _("Brukaren är ej tillfrågad på %(to)s.")
                 messages.success(
                     request,
-                    _(
-                        "%(client)s flyttas från %(from)s till %(to)s från och med %(date)s. "
-                        "Brukaren är ej tillfrågad på %(to)s."
-                    )
+                    text
                     % {
                         "client": client.full_name,
                         "from": data["from_unit"].name,
@@ -91,13 +102,21 @@ def client_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                         "date": data["on"].isoformat(),
                     },
                 )
+                if not access.clients_for_user(request.user).filter(pk=client.pk).exists():
+                    # Moved to a unit that is not the user's, far enough back that
+                    # the old unit no longer reaches the client (need-to-know).
+                    return _done(request, reverse("home"))
                 return _done(request, _fok_url(client))
     else:
-        first = from_units.first()
+        try:
+            on = parse_date(request.GET.get("on", ""))
+        except ValueError:
+            on = None
         form = ClientMoveForm(
-            initial={"on": today, "from_unit": first.pk if first else None},
+            initial={"on": on or today, "from_unit": source.pk if source else None},
             from_units=from_units,
             to_units=to_units,
+            refresh_url=refresh_url,
         )
     contacts = {
         change.unit_id: change
@@ -106,6 +125,8 @@ def client_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     current = [(unit, contacts.get(unit.pk)) for unit in from_units]
     context = {"client": client, "form": form, "current": current, "today": today}
     log.record(request, AccessKind.CLIENT, clients=[client])
+    if request.htmx and request.method == "GET" and "from_unit" in request.GET:
+        return render(request, "contacts/client_move.html#move-form", context)
     return _render(request, "contacts/client_move.html", "move-form", context)
 
 

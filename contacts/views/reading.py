@@ -30,7 +30,16 @@ def my_clients(request: HtmxHttpRequest) -> HttpResponse:
     # A NUL character cannot be stored in or compared with PostgreSQL text.
     q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     today = timezone.localdate()
-    context = {"q": q, "today": today, **reading.my_clients(user=request.user, on=today, q=q)}
+    units = list(access.units_for_user(request.user).order_by("name"))
+    raw = request.GET.get("enhet", "")
+    unit = next((u for u in units if str(u.pk) == raw), None)
+    context = {
+        "q": q,
+        "today": today,
+        "units": units,
+        "chosen_unit": unit,
+        **reading.my_clients(user=request.user, on=today, q=q, unit=unit),
+    }
     log.record(request, AccessKind.LIST, clients=[row.client for row in context["rows"]])
     template = "contacts/my_clients.html"
     if request.htmx:

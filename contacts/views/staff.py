@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +25,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit import log
 from audit.models import AccessKind
 from contacts import access, lifecycle_selectors, services
-from contacts.lifecycle_forms import HandoverForm, HandoverRowForm, StaffAvailabilityForm
+from contacts.lifecycle_forms import (
+    HandoverForm,
+    HandoverRowForm,
+    StaffAvailabilityForm,
+    StaffDetailsForm,
+)
 from contacts.models import Staff, Unit
 from omsorg.http import HtmxHttpRequest
 
@@ -76,10 +82,7 @@ def _managed_units(request: HtmxHttpRequest) -> QuerySet[Unit]:
 
 
 def _may_manage(request: HtmxHttpRequest, staff: Staff) -> bool:
-    return any(
-        access.can_change_contacts(request.user, unit)
-        for unit in staff.units.filter(pk__in=access.units_for_user(request.user))[:1]
-    )
+    return access.may_manage_staff(request.user, staff)
 
 
 def _detail_context(
@@ -158,6 +161,49 @@ def staff_availability(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
+# --- staff administration (handbook 1.2) -------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@access.requires(access.may_view_staff)
+def staff_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Phone, e-mail, title evidence and "Fast omsorgskontakt" for the staff on
+    the unit manager's units (404 for others' staff, 403 without the right)."""
+    staff = access.get_staff_for_user(request.user, pk)
+    access.require(access.may_manage_staff(request.user, staff))
+    fields = list(services.STAFF_DETAIL_FIELDS)
+    if request.method == "POST":
+        form = StaffDetailsForm(request.POST)
+        if form.is_valid():
+            try:
+                changed = services.staff_update_details(
+                    staff=staff,
+                    fields={name: form.cleaned_data[name] for name in fields},
+                    by=acting_user(request),
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                if changed:
+                    messages.success(
+                        request, _("Uppgifterna om %(person)s sparades.") % {"person": staff}
+                    )
+                else:
+                    messages.info(request, _("Inget ändrades: uppgifterna var redan sparade."))
+                return redirect(reverse("staff_detail", args=[staff.pk]))
+    else:
+        form = StaffDetailsForm(initial=model_to_dict(staff, fields=fields))
+    today = timezone.localdate()
+    context = {
+        "person": staff,
+        "form": form,
+        "evidence": lifecycle_selectors.title_evidence(staff, today),
+        "obstacles": staff.appointment_obstacles(today),
+    }
+    return render(request, "contacts/staff_edit.html", context)
+
+
 # --- bulk handover ----------------------------------------------------------------------
 
 
@@ -174,6 +220,7 @@ def _row_forms(
             data,
             initial=initial,
             candidates=row.candidates,
+            labels=row.labels,
             prefix=f"r{row.contact.care_contact_id}",
             auto_id="id_%s",
         )

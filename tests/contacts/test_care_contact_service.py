@@ -262,3 +262,14 @@ def test_a_failing_receiver_rolls_everything_back(client_on_unit, unit, britta, 
     assert not CareContactChange.objects.exists()
     assert not JournalNote.objects.exists()
     assert not CareContact.objects.exists()
+
+
+def test_no_need_against_a_warning_needs_a_reason(client_on_unit, unit):
+    with pytest.raises(ValidationError) as error:
+        services.care_contact_change(
+            client=client_on_unit,
+            unit=unit,
+            status=Status.NO_NEED,
+            overridden_warnings=["Brukaren har kognitiv svikt."],
+        )
+    assert "reason" in error.value.message_dict

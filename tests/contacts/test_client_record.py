@@ -115,8 +115,9 @@ def test_the_care_contact_tab_shows_contacts_audit_journal_and_plan(
     assert "Britta Söder" in html and "@brs89" in html and "Undersköterska" in html
     assert "0701 2365498" in html and "britta@example.org" in html
     assert "Greta Olsson" in html and "@greal" in html
-    assert "Skapad av: Susanne Apo (@susapo)" in html
-    assert "Ändrad av: Susanne Apo (@susapo)" in html
+    # Handbook 1.5: name, id and role.
+    assert "Skapad av: Susanne Apo (@susapo) [Enhetschef]" in html
+    assert "Ändrad av: Susanne Apo (@susapo) [Enhetschef]" in html
     assert "Journalanteckning skapad" in html
     assert "Genomförandeplanen uppdaterad" in html
 

@@ -54,7 +54,11 @@ def test_it_shows_the_form_with_the_four_statuses(as_manager, unit, client_on_un
     ):
         assert label in html
     assert 'type="radio"' in html
-    assert "Britta Söder (@brs89) – 0 besök senaste 4 v · 0 brukare" in html
+    # Handbook 1.5: the pickers show title and phone as well.
+    assert (
+        f"Britta Söder (@brs89) – 0 besök senaste 4 v · 0 brukare · Undersköterska · {britta.phone}"
+        in html
+    )
 
 
 def test_pickers_offer_only_appointable_staff_on_the_unit(
@@ -131,7 +135,9 @@ def test_status_transitions_each_write_history(as_manager, unit, client_on_unit,
     as_manager.post(url, {"status": "accepted", "ordinary": britta.pk})
     as_manager.post(url, {"status": "declined", "reason": "Vill inte just nu"})
     # Personal care is more than a simple service: "no need" must be confirmed.
-    as_manager.post(url, {"status": "no_need", "confirm_no_need": "on"})
+    as_manager.post(
+        url, {"status": "no_need", "confirm_no_need": "on", "no_need_reason": "Har bara larm"}
+    )
     as_manager.post(url, {"status": "not_asked"})
     history = list(
         CareContactChange.objects.filter(client=client_on_unit).values_list(
@@ -224,9 +230,24 @@ def test_no_need_warns_and_requires_confirmation(as_manager, unit, client_fields
     assert "Bekräfta att du har bedömt" in response.content.decode()
     assert not CareContactChange.objects.exists()
 
+    # Confirmed, but without saying why: refused, the reason is required.
     response = as_manager.post(url, {"status": "no_need", "confirm_no_need": "on"})
+    assert response.status_code == 200
+    assert "Ange varför en fast omsorgskontakt är uppenbart obehövlig" in (
+        response.content.decode()
+    )
+    assert not CareContactChange.objects.exists()
+
+    why = "Dottern bor granne och sköter all kontakt."
+    response = as_manager.post(
+        url, {"status": "no_need", "confirm_no_need": "on", "no_need_reason": why}
+    )
     assert response.status_code == 302
     assert status_now(client, unit) == "no_need"
+    change = CareContactChange.objects.get()
+    assert warning in change.overridden_warnings and change.reason == why
+    note = JournalNote.objects.get(contact_change=change).text
+    assert "trots varning" in note and warning in note and why in note
 
 
 def test_contacts_left_in_hidden_pickers_are_ignored_for_other_statuses(

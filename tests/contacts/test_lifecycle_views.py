@@ -70,15 +70,13 @@ def test_the_move_page_explains_what_happens_and_offers_my_units(
     response = as_manager.get(move_url(agda))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "tas bort från och med flyttdatum" in html
+    assert "avslutas från och med flyttdatum" in html
     assert "”ej tillfrågad” på den nya enheten" in html
     assert "andra pågående enheter behålls" in html
     form = response.context["form"]
     assert [u.name for u in form.fields["from_unit"].queryset] == ["Hemtjänst Norr"]
-    assert [u.name for u in form.fields["to_unit"].queryset] == [
-        "Hemtjänst Norr",
-        "Hemtjänst Söder",
-    ]
+    # Never the unit moved from.
+    assert [u.name for u in form.fields["to_unit"].queryset] == ["Hemtjänst Söder"]
     assert form["on"].value() == timezone.localdate()
     assert "Britta Söder (@brs89)" in html
 
@@ -108,14 +106,17 @@ def test_a_move_to_a_unit_that_is_not_mine_is_refused(as_manager, unit, agda):
         {"from_unit": unit.pk, "to_unit": elsewhere.pk, "on": "2026-01-01"},
     )
     assert response.status_code == 200
-    assert "Välj en av dina enheter." in response.content.decode()
+    assert "Välj en enhet i listan" in response.content.decode()
     assert not Service.objects.filter(unit=elsewhere).exists()
 
 
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"to_unit": "same", "on": "2026-01-01"}, "Välj en annan enhet än den brukaren flyttar"),
+        (
+            {"to_unit": "same", "on": "2026-01-01"},
+            "Välj en enhet i listan (inte den enhet brukaren flyttar från)",
+        ),
         ({"on": "1 januari"}, "Ange datumet som ÅÅÅÅ-MM-DD."),
         ({"on": ""}, "Ange ett datum."),
         ({"to_unit": ""}, "Välj enheten brukaren flyttar till."),
@@ -143,7 +144,10 @@ def test_a_move_after_the_service_ended_shows_the_service_error(as_manager, unit
         },
     )
     assert response.status_code == 200
-    assert "Brukaren har ingen pågående insats på Hemtjänst Norr" in response.content.decode()
+    assert (
+        "Brukaren har ingen pågående eller kommande insats på Hemtjänst Norr"
+        in response.content.decode()
+    )
 
 
 def test_care_staff_cannot_move_and_other_units_clients_are_not_found(

@@ -160,6 +160,24 @@ def test_planning_shows_the_days_visits_per_client_with_the_contact_marked(
     assert "2 besök" in html
 
 
+def test_planning_tells_declined_from_not_asked(client, coordinator, unit):
+    # Handbook 1.13: with no contact, the status says why.
+    day = dt.date(2025, 3, 12)
+    declined = on_unit(unit, "Nej", "Tack")
+    services.care_contact_change(
+        client=declined, unit=unit, status="declined", reason="Vill inte", effective=day
+    )
+    not_asked = on_unit(unit, "Inte", "Frågad")
+    for person in (declined, not_asked):
+        VisitFactory(client=person, unit=unit, start=at(day, 9))
+    client.force_login(coordinator)
+    html = client.get(PLANNING, {"datum": "2025-03-12"}).content.decode()
+    first = html.split(f'data-testid="plan-client-{declined.pk}"')[1]
+    second = html.split(f'data-testid="plan-client-{not_asked.pk}"')[1]
+    assert "Ingen fast omsorgskontakt: Brukaren tackar nej" in first.split("</section>")[0]
+    assert "Ingen fast omsorgskontakt: Brukaren ej tillfrågad" in second.split("</section>")[0]
+
+
 def test_planning_week_runs_monday_to_sunday_with_prev_and_next(client, coordinator, unit):
     anna = on_unit(unit, "Anna", "Andersson")
     for day in (dt.date(2025, 3, 9), dt.date(2025, 3, 10), dt.date(2025, 3, 16)):

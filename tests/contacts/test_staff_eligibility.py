@@ -40,6 +40,25 @@ def test_a_certificate_keeps_a_transitional_staff_member_eligible_after_2033():
     check(staff, D(2033, 7, 1), True)
 
 
+@pytest.mark.parametrize(
+    ("on", "expected"),
+    [(D(2022, 9, 1), True), (D(2023, 6, 30), True), (D(2023, 7, 1), False), (D(2024, 3, 1), True)],
+)
+def test_the_title_rule_applies_from_1_july_2023_only(on, expected):
+    # SoL 3 kap. 3 d §: before the rule, no title evidence was asked for.
+    staff = StaffFactory(title_certificate_date=D(2024, 3, 1), permanent_on_2023_07_01=False)
+    check(staff, on, expected)
+    assert bool(staff.appointment_obstacles(on)) is not expected
+
+
+def test_without_any_evidence_appointments_end_with_the_rule():
+    staff = StaffFactory(title_certificate_date=None, permanent_on_2023_07_01=False)
+    check(staff, D(2023, 6, 30), True)
+    check(staff, D(2023, 7, 1), False)
+    # The other conditions applied before the rule as well.
+    check(StaffFactory(title=Staff.Title.CARE_AIDE), D(2023, 6, 30), False)
+
+
 def test_no_evidence_means_no_appointment():
     staff = StaffFactory(title_certificate_date=None, permanent_on_2023_07_01=False)
     check(staff, D(2025, 1, 1), False)

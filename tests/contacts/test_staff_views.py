@@ -11,7 +11,13 @@ from contacts import services
 from contacts.models import CareContact, CareContactChange, Staff
 from contacts.roles import Role
 from journal.models import JournalNote
-from tests.contacts.factories import ServiceFactory, StaffFactory, contact_now, make_user
+from tests.contacts.factories import (
+    ServiceFactory,
+    StaffFactory,
+    VisitFactory,
+    contact_now,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -229,6 +235,27 @@ def test_the_handover_suggests_the_deputy_as_new_ordinary(as_manager, unit, othe
     assert response.context["form"]["effective"].value() == timezone.localdate()
 
 
+def test_the_handover_keeps_deputies_and_suggests_frequent_visitors(as_manager, unit, team):
+    # Greta often visits Agda (Lena ordinary, Britta deputy); Britta often
+    # visits Bertil (Greta ordinary, Lena deputy).
+    recently = timezone.now() - dt.timedelta(days=3)
+    for hours in range(3):
+        at = recently + dt.timedelta(hours=hours)
+        VisitFactory(client=team["agda"], unit=unit, start=at, staff=[team["greta"]])
+    VisitFactory(client=team["bertil"], unit=unit, start=recently, staff=[team["britta"]])
+    response = as_manager.get(handover_url(team["lena"]))
+    pairs = {row.contact.client.first_name: form for row, form in response.context["pairs"]}
+    # Agda keeps her deputy; the frequent visitor is the new ordinary.
+    assert pairs["Agda"]["ordinary"].value() == team["greta"].pk
+    assert pairs["Agda"]["deputy"].value() == team["britta"].pk
+    # Bertil's leaving deputy is replaced by his frequent visitor, not by none.
+    assert pairs["Bertil"]["ordinary"].value() == team["greta"].pk
+    assert pairs["Bertil"]["deputy"].value() == team["britta"].pk
+    # The pickers show visits and load, as the single form does, visitors first.
+    labels = [label for _value, label in pairs["Agda"].fields["ordinary"].choices]
+    assert labels[1] == f"{team['greta']} – 3 besök senaste 4 v · 1 brukare"
+
+
 def post_data(team, unit, **overrides):
     agda, bertil = cc_of(team["agda"], unit), cc_of(team["bertil"], unit)
     data = {
@@ -274,6 +301,9 @@ def test_one_bad_row_saves_nothing_and_keeps_the_values(as_manager, unit, team):
     assert not pairs[agda.pk].errors
     html = response.content.decode()
     assert "Inget sparades." in html
+    # The error summary links to the row to fix.
+    assert f'href="#r{bertil.pk}-row"' in html and f'id="r{bertil.pk}-row"' in html
+    assert f'href="#r{agda.pk}-row"' not in html
     assert f'<option value="{team["greta"].pk}" selected>' in html
     assert "Lena slutar. Överlämning gjord vid möte." in html
 
@@ -325,3 +355,61 @@ def test_htmx_handover_errors_swap_only_the_form(as_manager, unit, team):
     assert "<html" not in html
     assert 'id="handover-form"' in html
     assert "Skriv en överlämning." in html
+
+
+# --- staff administration (handbook 1.2) ------------------------------------------------
+
+DETAILS = {
+    "first_name": "Lena",
+    "last_name": "Lämnar",
+    "title": "assistant_nurse",
+    "phone": "0701 236542",
+    "email": "lena@example.org",
+    "hsa_id": "",
+    "fok_selectable": "on",
+    "title_certificate_date": "",
+    "permanent_on_2023_07_01": "on",
+}
+
+
+def test_a_manager_keeps_the_details_of_staff_on_their_units(as_manager, team):
+    lena = team["lena"]
+    url = reverse("staff_edit", args=[lena.pk])
+    detail = as_manager.get(reverse("staff_detail", args=[lena.pk])).content.decode()
+    assert url in detail
+    assert as_manager.get(url).status_code == 200
+
+    response = as_manager.post(url, DETAILS)
+    assert response.status_code == 302
+    lena.refresh_from_db()
+    assert (lena.phone, lena.email) == ("0701 236542", "lena@example.org")
+    assert lena.permanent_on_2023_07_01 and lena.title_certificate_date is None
+    # The new phone is on the client's card (handbook 1.5).
+    card = as_manager.get(team["agda"].get_absolute_url() + "?flik=fok").content.decode()
+    assert "0701 236542" in card
+
+
+def test_staff_details_are_validated_as_the_import_does(as_manager, team):
+    lena = team["lena"]
+    before = (lena.email, lena.title)
+    bad = {**DETAILS, "email": "inte-en-adress", "title": "chef", "title_certificate_date": "x"}
+    response = as_manager.post(reverse("staff_edit", args=[lena.pk]), bad)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Uppgifterna sparades inte." in html
+    assert "Ange datumet som ÅÅÅÅ-MM-DD." in html
+    assert 'href="#id_staff_email"' in html
+    lena.refresh_from_db()
+    assert (lena.email, lena.title) == before
+
+
+def test_staff_administration_is_scoped_to_the_managers_units(client, unit, other_unit, team):
+    elsewhere = StaffFactory(units=[other_unit])
+    manager = make_user("chef9", role=Role.UNIT_MANAGER, units=[unit])
+    client.force_login(manager)
+    assert client.get(reverse("staff_edit", args=[elsewhere.pk])).status_code == 404
+    coordinator = make_user("samordnare9", role=Role.COORDINATOR, units=[unit])
+    client.force_login(coordinator)
+    url = reverse("staff_edit", args=[team["lena"].pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, DETAILS).status_code == 403

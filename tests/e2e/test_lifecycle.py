@@ -69,19 +69,24 @@ def shot(page, name):
         page.screenshot(path=f"{SHOTS}/{name}-{width}.png", full_page=True)
 
 
-def test_manager_moves_a_client(page, live_server, unit, other_unit, world):
+def test_manager_moves_a_client_back_dated_and_finds_them_by_personnummer(
+    page, live_server, unit, other_unit, world
+):
     agda = world["agda"]
     login(page, live_server, "chef")
     page.goto(f"{live_server.url}/brukare/{agda.pk}/flytta/")
     assert (
         page.get_by_test_id("move-explanation")
-        .get_by_text(
-            "Den fasta omsorgskontakten (ordinarie och vice) på den gamla enheten tas bort"
-        )
+        .get_by_text("på den gamla enheten avslutas från och med flyttdatum")
         .is_visible()
     )
-    page.get_by_label("Flyttas från").select_option(label="Hemtjänst Norr")
+    assert page.get_by_label("Flyttas från").input_value() == str(unit.pk)
+    # Never the unit moved from.
+    targets = page.get_by_label("Flyttas till").locator("option").all_inner_texts()
+    assert "Hemtjänst Norr" not in targets and "Hemtjänst Söder" in targets
     page.get_by_label("Flyttas till").select_option(label="Hemtjänst Söder")
+    # Dated before the service began (correcting a wrong unit).
+    page.get_by_label("Flyttdatum").fill("2024-12-15")
     shot(page, "move")
     page.get_by_role("button", name="Flytta brukaren").click()
     page.wait_for_url(f"**/brukare/{agda.pk}/?flik=fok")
@@ -94,9 +99,18 @@ def test_manager_moves_a_client(page, live_server, unit, other_unit, world):
     page.goto(f"{live_server.url}/")
     card = page.locator(f"section[aria-labelledby='unit-{other_unit.pk}']")
     assert card.get_by_test_id("not-handled").get_by_text("Agda Testsson").is_visible()
+    assert page.get_by_test_id("moves-in").get_by_text("Agda Testsson").is_visible()
     old = contact_now(agda, unit)
     assert (old.status, old.ordinary_id, old.deputy_id) == (Status.NOT_ASKED, None, None)
     assert status_now(agda, other_unit) == Status.NOT_ASKED
+
+    # The header search finds her by personnummer without century or dash.
+    search = page.get_by_test_id("header-search").get_by_role("searchbox")
+    search.fill(agda.personal_id[2:].replace("-", ""))
+    search.press("Enter")
+    page.wait_for_url("**/mina-brukare/?q=*")
+    page.get_by_test_id("unit-clients").get_by_role("link", name="Agda Testsson").click()
+    page.wait_for_url(f"**/brukare/{agda.pk}/?flik=kontakter")
 
 
 def test_bulk_handover_after_marking_staff_unavailable(page, live_server, unit, world):

@@ -217,3 +217,24 @@ def test_a_mistake_corrected_the_same_day_ends_the_day_with_the_correction(world
     assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
     assert CareContactChange.objects.count() == 3
     assert state(client, unit, dt.date(2025, 2, 1)) == ("accepted", kalle.pk, None)
+
+
+def test_a_contact_history_from_before_the_title_rule_imports(world):
+    # The certificate came later than the appointment: fine before 1 July 2023,
+    # refused from that day (tests on both sides of the date).
+    unit, client, _britta, _kalle = world
+    ServiceFactory(client=client, unit=unit, start=dt.date(2022, 1, 1), kind="cleaning")
+    StaffFactory(
+        signature="late01",
+        units=[unit],
+        title_certificate_date=dt.date(2024, 1, 1),
+        permanent_on_2023_07_01=False,
+    )
+    before = "customer_number;unit;status;ordinary;deputy;effective;reason\n"
+    result = import_csv("contacts", before + "K1;U1;accepted;late01;;2023-06-30;\n")
+    assert result.ok, result.errors
+    assert state(client, unit, dt.date(2023, 6, 30))[0] == "accepted"
+
+    result = import_csv("contacts", before + "K1;U1;accepted;late01;;2023-07-01;\n")
+    assert not result.ok
+    assert "bevis" in str(result.errors)

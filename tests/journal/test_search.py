@@ -132,3 +132,18 @@ def test_htmx_gets_only_the_results(logged_in, unit, client_on_unit):
     response = logged_in.get(URL, {"unit": unit.pk}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert "htmx" in body and "<html" not in body and 'id="search"' in body
+
+
+def test_with_nothing_chosen_the_journals_read_last_are_shown(logged_in, unit, client_on_unit):
+    # Handbook 1.9: "senast lästa" is the default.
+    other = ServiceFactory(unit=unit).client
+    note(client_on_unit, unit, D(2025, 1, 5), "läst")
+    note(other, unit, D(2025, 2, 5), "inte läst")
+    assert texts(logged_in.get(URL)) == ["inte läst", "läst"]  # nothing read yet: all
+
+    logged_in.get(URL, {"client": client_on_unit.pk})
+    response = logged_in.get(URL)
+    assert texts(response) == ["läst"]
+    assert 'data-testid="recently-read"' in response.content.decode()
+    # Any criterion searches everything again.
+    assert texts(logged_in.get(URL, {"kind": ""})) == ["inte läst", "läst"]

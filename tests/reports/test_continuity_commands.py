@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
-from contacts.models import Visit
+from contacts.models import Unit, Visit
 from tests.reports.continuity_data import appoint, at, client, staff
 from tests.reports.continuity_data import visit as make_visit
 
@@ -125,9 +125,12 @@ def test_csv_format(fixture):
     text = run("continuity_report", "--unit", "U1", "--from", "2025-02-01", "--to", "2025-02-16",
                "--format", "csv")  # fmt: skip
     lines = text.splitlines()
-    assert lines[0].startswith("Kundnummer;Brukare;Personal;Besök;Dubbelbemanning;Ordinarie;")
-    assert lines[1] == "K1;Anna Ek;3;5;1;2;40;1;20;3;60;0,5000;0,2667;0,5000"
-    assert lines[2] == "K2;Bo Ek;1;2;0;;;;;;;1,0000;1,0000;1,0000"
+    assert lines[0].startswith(
+        "Enhetskod;Enhet;Kundnummer;Brukare;Personal;Besök;Dubbelbemanning;Ordinarie;"
+    )
+    unit = "U1;" + Unit.objects.get(code="U1").name
+    assert lines[1] == unit + ";K1;Anna Ek;3;5;1;2;40;1;20;3;60;0,5000;0,2667;0,5000"
+    assert lines[2] == unit + ";K2;Bo Ek;1;2;0;;;;;;;1,0000;1,0000;1,0000"
 
 
 def test_pdf_format_writes_the_browser_pdf(fixture, tmp_path):
@@ -179,7 +182,10 @@ def test_kpi_command(unit):
     table = run("continuity_kpi", "--unit", "U1", "--from", "2025-02-03")
     assert "Median: 3" in table and "Brukare som ingår: 1" in table
     csv_text = run("continuity_kpi", "--unit", "U1", "--from", "2025-02-03", "--format", "csv")
-    assert csv_text.splitlines() == ["Enhet;Kundnummer;Brukare;Personal", "U1;K1;Ebba Äldre;3"]
+    assert csv_text.splitlines() == [
+        "Enhetskod;Enhet;Kundnummer;Brukare;Personal",
+        f"U1;{Unit.objects.get(code='U1').name};K1;Ebba Äldre;3",
+    ]
     short = json.loads(run("continuity_kpi", "--unit", "U1", "--from", "2025-02-03",
                            "--days", "7", "--format", "json"))  # fmt: skip
     assert (short["days"], short["eligible_clients"]) == (7, 1)

@@ -396,11 +396,13 @@ def test_command_csv_has_one_row_per_client(unit, population):
         "--unit", "U1", "--status", "accepted", "--date", "2025-06-15", "--format", "csv"
     ).splitlines()
     assert lines[0] == (
-        "unit;status;date;customer_number;name;personal_id;age;age_65_plus;units;ordinary;deputy"
+        "Enhetskod;Enhet;Status;Datum;Kundnummer;Brukare;Personnummer;Ålder;65 år och äldre;"
+        "Ordinarie;Vice"
     )
     gullan = population["gullan"]
     assert lines[2] == (
-        f"U1;accepted;2025-06-15;10002573;Gullan Trygg;{gullan.personal_id};64;nej;U1;brs89;ann64"
+        "U1;Hemtjänst Norr;Brukaren tackar ja;2025-06-15;10002573;Gullan Trygg;"
+        f"{gullan.personal_id};64;nej;brs89;ann64"
     )
     assert len(lines) == 4
 
@@ -651,3 +653,9 @@ def test_a_contact_history_without_any_service_on_the_unit_is_trusted():
     assert [c["customer_number"] for c in result["clients"]] == [only_history.customer_number]
     assert (result["age_65_plus"], result["under_65"]) == (1, 0)
     assert result["staff"][0]["clients"] == [only_history.customer_number]
+
+
+def test_the_csv_for_all_units_names_each_clients_unit(unit, population):
+    lines = fok_statistics(None, "accepted", D).as_csv().splitlines()
+    assert len(lines) > 1
+    assert all(line.startswith("U1;Hemtjänst Norr;") for line in lines[1:])

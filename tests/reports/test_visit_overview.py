@@ -242,10 +242,14 @@ def test_the_csv_has_every_visit_with_all_marks(client, coordinator, visits):
     response = client.get(reverse("visit_overview_csv"), params())
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("visit_id;unit;start;end;customer_number;name;kind;status;staff")
-    v3 = next(line for line in lines if line.startswith("V3;"))
+    # Swedish headers and labels, the unit first (reports.csv_columns).
+    assert lines[0].startswith(
+        "Enhetskod;Enhet;Besöks-id;Start;Slut;Kundnummer;Brukare;Typ;Status;Utförd av"
+    )
+    v3 = next(line for line in lines if ";V3;" in line)
     assert v3 == (
-        "V3;U1;2025-02-04 09:00;;K1;Kerstin Lund;care;performed;bo;anna;;nej;nej;ja;ja;deputy"
+        "U1;Hemtjänst Norr;V3;2025-02-04 09:00;;K1;Kerstin Lund;Omsorg;Utfört;bo;anna;;"
+        "nej;nej;ja;ja;vice"
     )
     assert len(lines) == 1 + 6
 

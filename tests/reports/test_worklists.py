@@ -58,7 +58,8 @@ def test_not_asked_is_listed_from_the_fifteenth_day(unit, other_unit):
     rows = worklists(mine(unit), ON).not_asked
     assert names(rows) == ["Femton Test"]
     assert rows[0].detail == "start 2026-02-14, 15 dagar sedan"
-    assert rows[0].url.endswith("?flik=fok")
+    # Linked to the form where the client's contact is set.
+    assert rows[0].url == reverse("fok_edit", args=[rows[0].client.pk, unit.pk])
 
 
 def test_accepted_with_unavailable_ordinary_or_missing_deputy(unit, other_unit):
@@ -77,7 +78,7 @@ def test_accepted_with_unavailable_ordinary_or_missing_deputy(unit, other_unit):
     assert rows["Utanvice Test"] == "vice saknas"
 
 
-def test_title_evidence_missing_transitional_and_certified(unit, other_unit):
+def test_title_evidence_is_listed_once_per_staff_member(unit, other_unit):
     certified = StaffFactory(units=[unit], first_name="Cert", last_name="Ok")
     missing = StaffFactory(
         units=[unit], first_name="Utan", last_name="Bevis", title_certificate_date=None
@@ -91,14 +92,37 @@ def test_title_evidence_missing_transitional_and_certified(unit, other_unit):
     )
     accept(person_on(unit, "Anna"), unit, certified, missing)
     accept(person_on(unit, "Bo"), unit, transitional)
+    accept(person_on(unit, "Cissi"), unit, missing)
     elsewhere = StaffFactory(units=[other_unit], title_certificate_date=None)
     accept(person_on(other_unit, "Annanstans"), other_unit, elsewhere)
 
-    rows = {row.text: row.detail for row in worklists(mine(unit), ON).title_evidence}
+    lists = worklists(mine(unit), ON)
+    # The transitional rule ends in 2033: nothing to do about it in 2026.
+    rows = {row.text: (row.detail, row.url) for row in lists.title_evidence}
     assert rows == {
-        f"{missing} – Anna Test": "vice: bevis saknas",
-        f"{transitional} – Bo Test": "ordinarie: övergångsregeln, gäller till och med 2033-06-30",
+        str(missing): (
+            "bevis saknas; ordinarie för 1, vice för 1 brukare",
+            reverse("staff_detail", args=[missing.pk]),
+        )
     }
+    # The same missing evidence is not repeated per client among the contacts.
+    assert all("bevis" not in row.detail for row in lists.contact_problems)
+
+
+@pytest.mark.parametrize(
+    ("on", "listed"),
+    [(D(2032, 6, 30), False), (D(2032, 7, 1), True), (D(2033, 6, 30), True)],
+)
+def test_the_transitional_rule_is_listed_in_its_last_twelve_months(unit, on, listed):
+    transitional = StaffFactory(
+        units=[unit], title_certificate_date=None, permanent_on_2023_07_01=True
+    )
+    accept(person_on(unit, "Bo"), unit, transitional, StaffFactory(units=[unit]))
+    details = [row.detail for row in worklists(mine(unit), on).title_evidence]
+    expected = [
+        "övergångsregeln gäller bara till och med 2033-06-30; ordinarie för 1, vice för 0 brukare"
+    ]
+    assert details == (expected if listed else [])
 
 
 def test_the_transitional_rule_has_expired_on_2033_07_01(unit):
@@ -110,15 +134,9 @@ def test_the_transitional_rule_has_expired_on_2033_07_01(unit):
 
     lists = worklists(mine(unit), D(2033, 7, 1))
     assert {row.detail for row in lists.title_evidence} == {
-        "ordinarie: beviset gäller inte 2033-07-01",
-        "vice: beviset gäller inte 2033-07-01",
+        "beviset gäller inte 2033-07-01; ordinarie för 1, vice för 0 brukare",
+        "beviset gäller inte 2033-07-01; ordinarie för 0, vice för 1 brukare",
     }
-    # On the last day of the rule, only the deputy's (future) certificate is a problem.
-    lists = worklists(mine(unit), D(2033, 6, 30))
-    assert sorted(row.detail for row in lists.title_evidence) == [
-        "ordinarie: övergångsregeln, gäller till och med 2033-06-30",
-        "vice: beviset gäller inte 2033-06-30",
-    ]
 
 
 def test_overloaded_staff(unit, other_unit):
@@ -159,7 +177,10 @@ def test_the_page_shows_each_section_with_its_count_and_links(client, manager, u
     assert 'data-testid="count-not_asked">1<' in html
     assert "Annanstans" not in html
     person = sections["not_asked"][0].client
-    assert f'href="{person.get_absolute_url()}?flik=fok"' in html
+    assert f'href="{reverse("fok_edit", args=[person.pk, unit.pk])}"' in html
+    # The start page's badges count the same rows.
+    home = client.get(reverse("home")).content.decode()
+    assert 'data-testid="summary-not_asked">1<' in home
 
 
 def test_the_unit_filter_and_its_scope(client, unit, other_unit):
