@@ -603,7 +603,11 @@ def _write_visits(  # noqa: C901 - one loop over clients and days, read top to b
                 plan_team = list(team)
                 if rng.random() < 0.1:
                     plan_team = [rng.choice(pool)]
-                if status in (Visit.Status.CANCELLED, Visit.Status.DECLINED) or status == Visit.Status.PLANNED and rng.random() < 0.5:
+                if (
+                    status in (Visit.Status.CANCELLED, Visit.Status.DECLINED)
+                    or status == Visit.Status.PLANNED
+                    and rng.random() < 0.5
+                ):
                     team = []
                 elif status == Visit.Status.PERFORMED and rng.random() < 0.01:
                     team = []  # performed, nobody registered
