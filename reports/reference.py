@@ -13,10 +13,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from contacts import history
-from contacts.models import Client, Unit, Visit
+from contacts.models import CareContactChange, Client, Service, Staff, Unit, Visit
 
 from .continuity import (
     DAY_END,
@@ -40,8 +40,24 @@ from .continuity import (
     median_value,
     share,
 )
+from .fok_statistics import (
+    CHANGED_LAST_YEAR,
+    STAFF_STATUSES,
+    STATUSES,
+    ClientRow,
+    FokStatistics,
+    StaffRow,
+    Status,
+    year_before,
+)
 
-__all__ = ["EXCLUDED_KINDS", "continuity_kpi", "continuity_kpi_by_unit", "continuity_report"]
+__all__ = [
+    "EXCLUDED_KINDS",
+    "continuity_kpi",
+    "continuity_kpi_by_unit",
+    "continuity_report",
+    "fok_statistics",
+]
 
 
 def _client_figures(
@@ -252,3 +268,171 @@ def continuity_kpi_by_unit(
         ContinuityKpi(unit=unit, date_from=date_from, days=days, clients=rows.get(unit.pk, []))
         for unit in units
     ]
+
+
+# --- FOK statistics (handbook 1.8) ----------------------------------------------------
+
+
+def _population(on: dt.date, units: QuerySet[Unit] | None) -> set[tuple[int, int]]:
+    """(client_id, unit_id) for every client with an ongoing service on a unit
+    on ``on`` (handbook 1.3: those are the clients the contact applies to).
+
+    Where no service at all is recorded for a client on a unit (a contact
+    history imported without its services), the contact history is trusted
+    instead: the client counts from their first change on or before ``on``."""
+    services = Service.objects.all()
+    changes = CareContactChange.objects.filter(effective__lte=on)
+    if units is not None:
+        services = services.filter(unit__in=units)
+        changes = changes.filter(unit__in=units)
+    has_service = Service.objects.filter(client=OuterRef("client"), unit=OuterRef("unit"))
+    # No ORDER BY inside the union (the models' default orderings): SQLite
+    # refuses it in a compound statement.
+    ongoing = services.filter(Service.ongoing_q(on)).order_by().values_list("client_id", "unit_id")
+    without_services = (
+        changes.filter(~Exists(has_service)).order_by().values_list("client_id", "unit_id")
+    )
+    return set(ongoing.union(without_services))  # one query; UNION removes duplicates
+
+
+def _changed_ordinary(on: dt.date, units: QuerySet[Unit] | None) -> set[tuple[int, int]]:
+    """(client_id, unit_id) whose ordinary contact went from one person to
+    another by a change effective in (on − 1 year, on].
+
+    The previous ordinary is read from the history itself (the change before,
+    in (effective, id) order) rather than the stored old_ordinary, so a change
+    registered afterwards with an earlier date is still compared with the
+    right predecessor. One query (a correlated subquery on the as-of index;
+    a LAG window cannot be used since the date filter would cut the
+    predecessor of the first change in the year away)."""
+    before = CareContactChange.objects.filter(
+        client=OuterRef("client"), unit=OuterRef("unit")
+    ).filter(
+        Q(effective__lt=OuterRef("effective"))
+        | Q(effective=OuterRef("effective"), id__lt=OuterRef("id"))
+    )
+    changes = CareContactChange.objects.filter(
+        effective__gt=year_before(on), effective__lte=on, ordinary__isnull=False
+    )
+    if units is not None:
+        changes = changes.filter(unit__in=units)
+    changes = changes.annotate(
+        previous_ordinary=Subquery(before.order_by("-effective", "-id").values("ordinary_id")[:1])
+    ).filter(previous_ordinary__isnull=False)
+    return {
+        (row["client_id"], row["unit_id"])
+        for row in changes.values("client_id", "unit_id", "ordinary_id", "previous_ordinary")
+        if row["ordinary_id"] != row["previous_ordinary"]
+    }
+
+
+def fok_statistics(
+    unit: Unit | None,
+    status: str,
+    on: dt.date,
+    units: QuerySet[Unit] | None = None,
+) -> FokStatistics:
+    """Clients with ``status`` (or CHANGED_LAST_YEAR) as of the end of ``on``.
+
+    ``unit`` None means every unit in ``units`` (all units when that is None
+    too). A fixed number of queries (five at most) whatever the data size."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown status {status!r}")
+    scope: QuerySet[Unit] | None = Unit.objects.filter(pk=unit.pk) if unit else units
+
+    population = _population(on, scope)
+    states = {
+        (row["client_id"], row["unit_id"]): row
+        for row in history.in_force(on, units=scope).values(
+            "client_id", "unit_id", "status", "ordinary_id", "deputy_id"
+        )
+    }
+    if status == CHANGED_LAST_YEAR:
+        matching = population & _changed_ordinary(on, scope)
+    else:
+        matching = {
+            pair
+            for pair in population
+            if (states[pair]["status"] if pair in states else Status.NOT_ASKED) == status
+        }
+
+    # Contacts in force on the date, per matching (client, unit).
+    links: list[tuple[int, int, str]] = []  # (client_id, staff_id, "ordinary"/"deputy")
+    if status in STAFF_STATUSES:
+        for pair in matching:
+            state = states.get(pair)
+            if state is None:
+                continue
+            if state["ordinary_id"]:
+                links.append((pair[0], state["ordinary_id"], "ordinary"))
+            if state["deputy_id"]:
+                links.append((pair[0], state["deputy_id"], "deputy"))
+
+    client_ids = {client_id for client_id, _unit_id in matching}
+    clients = {
+        c.pk: c
+        for c in Client.objects.filter(pk__in=client_ids).only(
+            "pk", "customer_number", "first_name", "last_name", "personal_id", "birth_date"
+        )
+    }
+    staff = {
+        s.pk: s
+        for s in Staff.objects.filter(pk__in={staff_id for _c, staff_id, _r in links}).only(
+            "pk", "signature", "first_name", "last_name"
+        )
+    }
+    unit_codes = (
+        dict(Unit.objects.filter(pk__in={u for _c, u in matching}).values_list("pk", "code"))
+        if unit is None
+        else {unit.pk: unit.code}
+    )
+
+    rows: dict[int, ClientRow] = {}
+    for client_id, client in clients.items():
+        rows[client_id] = ClientRow(
+            pk=client.pk,
+            customer_number=client.customer_number,
+            name=client.full_name,
+            personal_id=client.personal_id,
+            age=client.age_on(on),
+        )
+    for client_id, unit_id in matching:
+        rows[client_id].units.append(unit_codes.get(unit_id, ""))
+
+    staff_rows: dict[int, StaffRow] = {}
+    # A client counts once per staff member: as ordinary when they are the
+    # ordinary on any of the client's counted units, otherwise as deputy, so
+    # ordinary + deputy = total = the number of clients listed.
+    roles: dict[tuple[int, int], str] = {}
+    for client_id, staff_id, role in links:
+        if roles.get((staff_id, client_id)) != "ordinary":
+            roles[(staff_id, client_id)] = role
+        signature = staff[staff_id].signature
+        target = rows[client_id].ordinary if role == "ordinary" else rows[client_id].deputy
+        if signature not in target:
+            target.append(signature)
+    for (staff_id, client_id), role in roles.items():
+        member = staff[staff_id]
+        row = staff_rows.setdefault(
+            staff_id,
+            StaffRow(pk=member.pk, signature=member.signature, name=member.full_name),
+        )
+        if role == "ordinary":
+            row.ordinary += 1
+        else:
+            row.deputy += 1
+        row.clients.append(rows[client_id])
+
+    for client_row in rows.values():
+        client_row.units.sort()
+        client_row.ordinary.sort()
+        client_row.deputy.sort()
+    for staff_row in staff_rows.values():
+        staff_row.clients.sort(key=lambda c: c.sort_key)
+    return FokStatistics(
+        unit=unit,
+        status=status,
+        on=on,
+        clients=sorted(rows.values(), key=lambda c: c.sort_key),
+        staff=sorted(staff_rows.values(), key=lambda s: s.sort_key),
+    )
