@@ -348,8 +348,9 @@ def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
 #   inc       1 for an included visit (performed, a kind that counts, staff)
 #   seq       the visit's place among the client's included visits (start,
 #             visit id, pk), or among the client's other visits; a visit's
-#             rows are adjacent in that order, so the per-visit windows (team,
-#             with_ordinary, with_deputy) need no second sort
+#             rows are adjacent in that order, so the per-visit window (rn, team,
+#             with_ordinary, with_deputy) needs no second sort
+#   rn        1 on one row of each visit: per-visit counts sum over those rows
 #   contact   the change in force on the visit's local date, on the visit's unit
 #   had_*     an accepted contact (with a deputy) was in force on some day of the
 #             period on the visit's unit (the null rules of docs/metrics.md)
@@ -358,8 +359,10 @@ def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
 #             before (SECON)
 #   nth, n    this staff member's included visits to the client: 1 for the first,
 #             and all of them (Σ over rows of n is Σ nᵢ², the COC numerator)
-#   reason    why a visit is not counted (REASONS order), counted once per visit
-# The outer GROUP BY reads the rows in client order (the last window's sort).
+#   reason    why a visit is not counted (REASONS order)
+# The outer GROUP BY reads the rows in client order (the last window's sort);
+# its only DISTINCT is SECON's, where two staff may both link a visit to the
+# one before.
 CONTINUITY_SQL = """
 WITH had AS (
     SELECT c.client_id, c.unit_id,
@@ -382,6 +385,7 @@ staffed AS (
            DENSE_RANK() OVER (
                PARTITION BY p.client_id, p.inc ORDER BY p."start", p.visit_id, p.id
            ) AS seq,
+           ROW_NUMBER() OVER visit AS rn,
            COUNT(p.staff_id) OVER visit AS team,
            CASE WHEN c.status = 'accepted' AND c.ordinary_id IS NOT NULL
                 THEN 1 ELSE 0 END AS accepted,
@@ -400,39 +404,45 @@ staffed AS (
     LEFT JOIN {change} c ON c.client_id = p.client_id AND c.unit_id = p.unit_id
          AND {in_force}
     LEFT JOIN had h ON h.client_id = p.client_id AND h.unit_id = p.unit_id
-    WINDOW visit AS (PARTITION BY p.client_id, p.inc, p."start", p.visit_id, p.id)
+    WINDOW visit AS (
+        PARTITION BY p.client_id, p.inc, p."start", p.visit_id, p.id ORDER BY p.staff_id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+    )
 ),
 per_staff AS (
     SELECT s.*,
            LAG(s.seq) OVER w AS prev_seq,
            ROW_NUMBER() OVER w AS nth,
-           COUNT(*) OVER (PARTITION BY s.client_id, s.inc, s.staff_id) AS n
+           COUNT(*) OVER w AS n
     FROM staffed s
-    WINDOW w AS (PARTITION BY s.client_id, s.inc, s.staff_id ORDER BY s.seq)
+    WINDOW w AS (
+        PARTITION BY s.client_id, s.inc, s.staff_id ORDER BY s.seq
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+    )
 ),
 per_client AS (
     SELECT p.client_id,
-           COALESCE(MAX(CASE WHEN p.inc = 1 THEN p.seq END), 0) AS visits,
-           COUNT(DISTINCT CASE WHEN p.inc = 1 AND p.team >= 2 THEN p.seq END)
+           SUM(CASE WHEN p.inc = 1 AND p.rn = 1 THEN 1 ELSE 0 END) AS visits,
+           SUM(CASE WHEN p.inc = 1 AND p.rn = 1 AND p.team >= 2 THEN 1 ELSE 0 END)
                AS double_staffed,
            SUM(CASE WHEN p.inc = 1 AND p.nth = 1 THEN 1 ELSE 0 END) AS staff,
            SUM(p.inc) AS total,
-           SUM(CASE WHEN p.inc = 1 THEN p.n ELSE 0 END) AS squares,
-           COALESCE(MAX(CASE WHEN p.inc = 1 THEN p.n END), 0) AS top,
+           SUM(p.inc * p.n) AS squares,
+           COALESCE(MAX(p.inc * p.n), 0) AS top,
            COUNT(DISTINCT CASE WHEN p.inc = 1 AND p.prev_seq = p.seq - 1 THEN p.seq END)
                AS shares,
-           COUNT(DISTINCT CASE WHEN p.inc = 1 AND p.accepted = 1 THEN p.seq END)
+           SUM(CASE WHEN p.inc = 1 AND p.rn = 1 THEN p.accepted ELSE 0 END)
                AS contact_visits,
-           COUNT(DISTINCT CASE WHEN p.inc = 1 AND p.accepted = 1 AND p.with_ordinary = 1
-                 THEN p.seq END) AS ordinary,
-           COUNT(DISTINCT CASE WHEN p.inc = 1 AND p.accepted = 1 AND p.with_ordinary = 0
-                 AND p.with_deputy = 1 THEN p.seq END) AS deputy,
-           MAX(CASE WHEN p.inc = 1 THEN p.had_contact ELSE 0 END) AS had_contact,
-           MAX(CASE WHEN p.inc = 1 THEN p.had_deputy ELSE 0 END) AS had_deputy,
-           COUNT(DISTINCT CASE WHEN p.reason = 1 THEN p.seq END) AS cancelled,
-           COUNT(DISTINCT CASE WHEN p.reason = 2 THEN p.seq END) AS declined,
-           COUNT(DISTINCT CASE WHEN p.reason = 3 THEN p.seq END) AS no_staff,
-           COUNT(DISTINCT CASE WHEN p.reason = 4 THEN p.seq END) AS excluded_kind
+           SUM(CASE WHEN p.inc = 1 AND p.rn = 1 AND p.accepted = 1 AND p.with_ordinary = 1
+               THEN 1 ELSE 0 END) AS ordinary,
+           SUM(CASE WHEN p.inc = 1 AND p.rn = 1 AND p.accepted = 1 AND p.with_ordinary = 0
+               AND p.with_deputy = 1 THEN 1 ELSE 0 END) AS deputy,
+           MAX(p.inc * p.had_contact) AS had_contact,
+           MAX(p.inc * p.had_deputy) AS had_deputy,
+           SUM(CASE WHEN p.rn = 1 AND p.reason = 1 THEN 1 ELSE 0 END) AS cancelled,
+           SUM(CASE WHEN p.rn = 1 AND p.reason = 2 THEN 1 ELSE 0 END) AS declined,
+           SUM(CASE WHEN p.rn = 1 AND p.reason = 3 THEN 1 ELSE 0 END) AS no_staff,
+           SUM(CASE WHEN p.rn = 1 AND p.reason = 4 THEN 1 ELSE 0 END) AS excluded_kind
     FROM per_staff p
     GROUP BY p.client_id
 )
