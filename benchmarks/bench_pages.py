@@ -43,12 +43,16 @@ from contacts.roles import Role  # noqa: E402
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
 USERNAME = "bench-chef"
+PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-only-password")  # also locustfile.py
 
 
 def unit_manager(unit: Unit):  # type: ignore[no-untyped-def]
     user, _ = get_user_model().objects.get_or_create(
         username=USERNAME, defaults={"first_name": "Bänk", "last_name": "Chef"}
     )
+    if not user.check_password(PASSWORD):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
     user.groups.add(Group.objects.get(name=Role.UNIT_MANAGER))
     unit.members.add(user)
     return user

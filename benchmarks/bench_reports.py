@@ -73,12 +73,13 @@ def floor_visits(first: dt.date, last: dt.date, unit: Unit | None = None) -> int
 
 
 def floor_kpi(first: dt.date, last: dt.date) -> int:
-    """The daytime visits of the period counted per client and day."""
+    """The staff of the period's daytime visits counted per client and staff."""
     return fetch(
-        "SELECT v.client_id, v.local_date, COUNT(*) FROM contacts_visit v "
+        "SELECT v.client_id, vs.staff_id, COUNT(*) FROM contacts_visit v "
+        "JOIN contacts_visit_staff vs ON vs.visit_id = v.id "
         "WHERE v.local_date >= %s AND v.local_date <= %s "
         "AND v.local_time >= '07:00' AND v.local_time <= '22:00' "
-        "GROUP BY v.client_id, v.local_date",
+        "GROUP BY v.client_id, vs.staff_id",
         [first, last],
     )
 

@@ -418,12 +418,15 @@ def fok_statistics(
         client_row.units.sort()
         client_row.ordinary.sort()
         client_row.deputy.sort()
+    # Each name's sort key once: the staff tables follow the clients' order.
+    clients = sorted(rows.values(), key=lambda c: c.sort_key)
+    place = {client_row.pk: n for n, client_row in enumerate(clients)}
     for staff_row in staff_rows.values():
-        staff_row.clients.sort(key=lambda c: c.sort_key)
+        staff_row.clients.sort(key=lambda c: place[c.pk])
     return FokStatistics(
         unit=unit,
         status=status,
         on=on,
-        clients=sorted(rows.values(), key=lambda c: c.sort_key),
+        clients=clients,
         staff=sorted(staff_rows.values(), key=lambda s: s.sort_key),
     )
