@@ -466,7 +466,9 @@ def generate(
                 if history:
                     history.append((plan.move_day, Status.NOT_ASKED, None, None))
                 new = plan.units[1]
-                moved = [(plan.move_day, Status.NOT_ASKED, None, None)]
+                moved: list[tuple[dt.date, str, int | None, int | None]] = [
+                    (plan.move_day, Status.NOT_ASKED, None, None)
+                ]
                 if plan.move_day < last_day and rng.random() < 0.5:
                     ordinary = pick(new)
                     moved.append((plan.move_day + dt.timedelta(days=1), ACCEPTED, ordinary, None))
@@ -476,8 +478,8 @@ def generate(
 
         contact0 = w.first_id(CareContact)
         change0 = w.first_id(CareContactChange)
-        contact_rows = []
-        change_rows = []
+        contact_rows: list[tuple[Any, ...]] = []
+        change_rows: list[tuple[Any, ...]] = []
         for plan in plans:
             for unit, registered in plan.changes.items():
                 contact_id = contact0 + len(contact_rows)
@@ -489,11 +491,12 @@ def generate(
                 )
                 before: tuple[str, int | None, int | None] = (Status.NOT_ASKED, None, None)
                 rows = []
-                for n, (pk, effective, status, ordinary, deputy) in enumerate(ordered):
+                for n, (pk, effective, status, ordinary_id, deputy_id) in enumerate(ordered):
                     following = ordered[n + 1][1] if n + 1 < len(ordered) else None
                     rows.append(
                         (
-                            *(pk, contact_id, plan.pk, unit, effective, status, ordinary, deputy),
+                            *(pk, contact_id, plan.pk, unit, effective, status),
+                            *(ordinary_id, deputy_id),
                             *before,
                             "Vill vänta" if status == Status.DECLINED else "",
                             CareContactChange.Source.IMPORT,
@@ -502,7 +505,7 @@ def generate(
                             following,
                         )
                     )
-                    before = (status, ordinary, deputy)
+                    before = (status, ordinary_id, deputy_id)
                 change_rows.extend(sorted(rows))  # in id order, as registered
         w.write(
             CareContact, ["id", "client_id", "unit_id", "created_by_id", "created_at"], contact_rows
@@ -681,17 +684,15 @@ def _write_visits(  # noqa: C901 - one loop over clients and days, read top to b
         ],
         visits,
     )
-    through = Visit.staff.through
-    first = w.first_id(through)
+    first = w.first_id(Visit.staff.through)
     staff_rows = w.write(
-        through,
+        Visit.staff.through,
         ["id", "visit_id", "staff_id"],
         ((first + n, v, s) for n, (v, s) in enumerate(performers)),
     )
-    through = Visit.planned_staff.through
-    first = w.first_id(through)
+    first = w.first_id(Visit.planned_staff.through)
     w.write(
-        through,
+        Visit.planned_staff.through,
         ["id", "visit_id", "staff_id"],
         ((first + n, v, s) for n, (v, s) in enumerate(planned)),
     )
