@@ -1,12 +1,15 @@
 """Staff continuity: the continuity report (handbook 1.12.1) and the national
 14-day measure (KKiK / Kolada "personalkontinuitet").
 
-Definitions are in docs/metrics.md. Every figure is computed from a fixed
-number of queries whatever the size of the data: the visits of the period with
-their staff (one row per visit and staff member), the care contact history of
-the clients concerned, and the clients themselves. The arithmetic per client is
-done in Python over those rows, so the report, the command line and the PDF
-give exactly the same numbers.
+Definitions are in docs/metrics.md. The report and KKiK are computed in the
+database, one query each returning one row per client (never one per visit),
+on PostgreSQL and SQLite alike: the counts behind every figure are integers
+from SQL, and the shares are rounded half up here from those integers, so the
+report, the command line, the CSV and the PDF give exactly the same numbers —
+the same, to the last digit, as the Python implementation they replaced
+(reports.reference, compared in tests/reports/test_sql_reference.py). The
+client drill-down (``client_visits``) explains one client's visits one by one
+and stays in Python. Timings: docs/performance.md.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from contacts import history
@@ -336,8 +339,16 @@ def _scope_sql(
     return f" AND {alias}.unit_id IN ({', '.join(['%s'] * len(ids))})", ids
 
 
-def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+def _fetch(sql: str, params: list[Any], *, serial: bool = False) -> list[tuple[Any, ...]]:
+    """Run a report query. ``serial``: one unit's few thousand rows, where
+    starting a parallel worker (PostgreSQL's choice for the window sorts) costs
+    more than the query itself (docs/performance.md)."""
+    if not (serial and connection.vendor == "postgresql"):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -484,7 +495,7 @@ def continuity_report(
     params = [period[1], period[0], *period, *scope_params]
     excluded = dict.fromkeys(REASONS, 0)
     clients = []
-    for row in _fetch(sql, params):
+    for row in _fetch(sql, params, serial=unit is not None):
         for reason, count in zip(REASONS, row[13:17], strict=True):
             excluded[reason] += int(count)
         if row[1]:  # a client with included visits
@@ -756,7 +767,8 @@ def _kpi_rows(
         days,
     ]
     result: dict[int | None, list[KpiClient]] = defaultdict(list)
-    for row in _fetch(sql, params):
+    one_unit = isinstance(units, list) and len(units) == 1
+    for row in _fetch(sql, params, serial=one_unit):
         if by_unit:
             client_id, unit_id, staff_count, customer_number, first_name, last_name = row
         else:
