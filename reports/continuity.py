@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from contacts import history
@@ -342,14 +342,16 @@ def _scope_sql(
 def _fetch(sql: str, params: list[Any], *, serial: bool = False) -> list[tuple[Any, ...]]:
     """Run a report query. ``serial``: one unit's few thousand rows, where
     starting a parallel worker (PostgreSQL's choice for the window sorts) costs
-    more than the query itself (docs/performance.md)."""
-    if not (serial and connection.vendor == "postgresql"):
-        with connection.cursor() as cursor:
+    more than the query itself (docs/performance.md). The setting travels in
+    the same statement (psycopg's client-side binding): on its own it is the
+    statement's implicit transaction; inside a transaction it lasts to its end
+    and only ever turns parallel workers off."""
+    with connection.cursor() as cursor:
+        if serial and connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0; " + sql, params)
+            cursor.nextset()
+        else:
             cursor.execute(sql, params)
-            return cursor.fetchall()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
