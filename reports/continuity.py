@@ -385,38 +385,38 @@ WITH had AS (
     GROUP BY c.client_id, c.unit_id
 ),
 period AS (
-    SELECT v.id, v.client_id, v.unit_id, v.local_date, v."start", v.visit_id, v.status,
-           v.kind, vs.staff_id,
+    SELECT v.id, v.client_id, v."start", v.visit_id, vs.staff_id,
            CASE WHEN v.status = 'performed' AND v.kind NOT IN ({excluded})
-                     AND vs.staff_id IS NOT NULL THEN 1 ELSE 0 END AS inc
+                     AND vs.staff_id IS NOT NULL THEN 1 ELSE 0 END AS inc,
+           CASE WHEN c.status = 'accepted' AND c.ordinary_id IS NOT NULL
+                THEN 1 ELSE 0 END AS accepted,
+           CASE WHEN vs.staff_id = c.ordinary_id THEN 1 ELSE 0 END AS is_ordinary,
+           CASE WHEN vs.staff_id = c.deputy_id THEN 1 ELSE 0 END AS is_deputy,
+           CASE WHEN h.client_id IS NULL THEN 0 ELSE 1 END AS had_contact,
+           COALESCE(h.with_deputy, 0) AS had_deputy,
+           CASE WHEN v.status = 'cancelled' THEN 1
+                WHEN v.status = 'declined' THEN 2
+                WHEN vs.staff_id IS NULL THEN 3
+                WHEN v.kind IN ({excluded}) THEN 4
+                ELSE 0 END AS reason
     FROM {visit} v
     LEFT JOIN {visit_staff} vs ON vs.visit_id = v.id
+    LEFT JOIN {change} c ON c.client_id = v.client_id AND c.unit_id = v.unit_id
+         AND {in_force}
+    LEFT JOIN had h ON h.client_id = v.client_id AND h.unit_id = v.unit_id
     WHERE v.local_date >= %s AND v.local_date <= %s{scope}
 ),
 staffed AS (
-    SELECT p.client_id, p.staff_id, p.inc,
+    SELECT p.client_id, p.staff_id, p.inc, p.accepted, p.had_contact, p.had_deputy,
+           p.reason,
            DENSE_RANK() OVER (
                PARTITION BY p.client_id, p.inc ORDER BY p."start", p.visit_id, p.id
            ) AS seq,
            ROW_NUMBER() OVER visit AS rn,
            COUNT(p.staff_id) OVER visit AS team,
-           CASE WHEN c.status = 'accepted' AND c.ordinary_id IS NOT NULL
-                THEN 1 ELSE 0 END AS accepted,
-           MAX(CASE WHEN p.staff_id = c.ordinary_id THEN 1 ELSE 0 END) OVER visit
-               AS with_ordinary,
-           MAX(CASE WHEN p.staff_id = c.deputy_id THEN 1 ELSE 0 END) OVER visit
-               AS with_deputy,
-           CASE WHEN h.client_id IS NULL THEN 0 ELSE 1 END AS had_contact,
-           COALESCE(h.with_deputy, 0) AS had_deputy,
-           CASE WHEN p.status = 'cancelled' THEN 1
-                WHEN p.status = 'declined' THEN 2
-                WHEN p.staff_id IS NULL THEN 3
-                WHEN p.kind IN ({excluded}) THEN 4
-                ELSE 0 END AS reason
+           MAX(p.is_ordinary) OVER visit AS with_ordinary,
+           MAX(p.is_deputy) OVER visit AS with_deputy
     FROM period p
-    LEFT JOIN {change} c ON c.client_id = p.client_id AND c.unit_id = p.unit_id
-         AND {in_force}
-    LEFT JOIN had h ON h.client_id = p.client_id AND h.unit_id = p.unit_id
     WINDOW visit AS (
         PARTITION BY p.client_id, p.inc, p."start", p.visit_id, p.id ORDER BY p.staff_id
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
@@ -490,7 +490,7 @@ def continuity_report(
         client=CLIENT,
         excluded=EXCLUDED_SQL,
         scope=scope,
-        in_force=history.in_force_sql("c", "p.local_date"),
+        in_force=history.in_force_sql("c", "v.local_date"),
         during=history.in_force_during_sql("c", "%s", "%s"),
     )
     # Placeholders in text order: the period of "had", then the visits' period and scope.
