@@ -94,6 +94,24 @@ def in_force_during_q(date_from: dt.date, date_to: dt.date, prefix: str = "") ->
     )
 
 
+def in_force_sql(alias: str, on: str) -> str:
+    """``in_force_q`` as SQL text, for report queries written by hand
+    (reports.continuity): change ``alias`` is in force at the end of day
+    ``on``, an SQL expression (a column or a placeholder)."""
+    return (
+        f"({alias}.effective <= {on} AND "
+        f"({alias}.valid_until IS NULL OR {alias}.valid_until > {on}))"
+    )
+
+
+def in_force_during_sql(alias: str, date_from: str, date_to: str) -> str:
+    """``in_force_during_q`` as SQL text (see ``in_force_sql``)."""
+    return (
+        f"({alias}.effective <= {date_to} AND ({alias}.valid_until IS NULL OR "
+        f"({alias}.valid_until > {date_from} AND {alias}.valid_until > {alias}.effective)))"
+    )
+
+
 def contact_in_force(field: str, *, client: Any, unit: Any, on: DateLike) -> Subquery:
     """A column (``"status"``, ``"ordinary_id"``, ``"deputy_id"``, ``"id"``) of the
     change in force on ``on`` for ``client`` and ``unit`` (expressions such as

@@ -718,6 +718,10 @@ class Visit(models.Model):
             # Organisation-wide reports over a period (continuity, KKiK): every
             # visit whose local date is in the period, whatever the unit.
             models.Index(fields=["local_date"], name="contacts_visit_local_date_idx"),
+            # One unit's visits in a period of local dates: the continuity report
+            # and KKiK of a unit (reports.continuity), the visit overview
+            # (reports.visits) and the planning week view (contacts.reading).
+            models.Index(fields=["unit", "local_date"], name="contacts_visit_unit_date_idx"),
         ]
 
     def __str__(self) -> str:

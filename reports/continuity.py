@@ -1,12 +1,15 @@
 """Staff continuity: the continuity report (handbook 1.12.1) and the national
 14-day measure (KKiK / Kolada "personalkontinuitet").
 
-Definitions are in docs/metrics.md. Every figure is computed from a fixed
-number of queries whatever the size of the data: the visits of the period with
-their staff (one row per visit and staff member), the care contact history of
-the clients concerned, and the clients themselves. The arithmetic per client is
-done in Python over those rows, so the report, the command line and the PDF
-give exactly the same numbers.
+Definitions are in docs/metrics.md. The report and KKiK are computed in the
+database, one query each returning one row per client (never one per visit),
+on PostgreSQL and SQLite alike: the counts behind every figure are integers
+from SQL, and the shares are rounded half up here from those integers, so the
+report, the command line, the CSV and the PDF give exactly the same numbers —
+the same, to the last digit, as the Python implementation they replaced
+(reports.reference, compared in tests/reports/test_sql_reference.py). The
+client drill-down (``client_visits``) explains one client's visits one by one
+and stays in Python. Timings: docs/performance.md.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from contacts import history
 from contacts import personal_id as pid
@@ -292,59 +296,176 @@ class ContinuityReport:
         }
 
 
-def _client_figures(
-    visits: list[PeriodVisit],
-    histories: dict[tuple[int, int], history.Timeline],
-    date_from: dt.date,
-    date_to: dt.date,
-) -> dict[str, Any]:
-    """Figures for one client's included visits (in time order)."""
-    per_staff: dict[int, int] = defaultdict(int)
-    ordinary = deputy = contact_visits = 0
-    for visit in visits:
-        for staff_id in visit.staff:
-            per_staff[staff_id] += 1
-        contact = histories.get((visit.client_id, visit.unit_id), history.EMPTY_TIMELINE).on(
-            visit.day
-        )
-        if not contact.accepted:
-            continue
-        contact_visits += 1
-        if contact.ordinary_id in visit.staff:
-            ordinary += 1
-        elif contact.deputy_id is not None and contact.deputy_id in visit.staff:
-            deputy += 1
+# --- in the database ---------------------------------------------------------------------
+#
+# The report queries return one row per client. Every count is an integer from
+# SQL; shares are rounded here from those integers (round_half_up on exact
+# fractions), so the figures are those of the Python reference
+# (reports.reference) to the last digit. Plain SQL that PostgreSQL and SQLite
+# both run: CTEs, window functions and CASE inside aggregates.
 
-    # Which contacts were in force during the period, on the units visited.
-    states = [
-        state
-        for key in {(v.client_id, v.unit_id) for v in visits}
-        for state in histories.get(key, history.EMPTY_TIMELINE).during(date_from, date_to)
-    ]
-    had_contact = any(state.accepted for state in states)
-    had_deputy = any(state.accepted and state.deputy_id is not None for state in states)
+VISIT = Visit._meta.db_table
+VISIT_STAFF = Visit.staff.through._meta.db_table
+CHANGE = CareContactChange._meta.db_table
+CLIENT = Client._meta.db_table
 
-    total = sum(per_staff.values())  # N = Σ n_i: both staff of a double visit count
-    upc = share(max(per_staff.values()), total) if total else None
-    coc = (
-        share(sum(n * n for n in per_staff.values()) - total, total * (total - 1))
-        if total >= 2
-        else None
+
+def _sql_list(values: Iterable[str]) -> str:
+    return ", ".join(f"'{value}'" for value in values)  # fixed codes, never user input
+
+
+EXCLUDED_SQL = _sql_list(sorted(EXCLUDED_KINDS))
+
+
+def _date(value: dt.date) -> Any:
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _scope_sql(
+    unit: Unit | None, units: QuerySet[Unit] | Iterable[Unit] | None, alias: str = "v"
+) -> tuple[str, list[Any]]:
+    """``AND …`` limiting visits ``alias`` to ``unit`` or ``units`` (a queryset
+    is sent as a subquery, never as a list of ids)."""
+    if unit is not None:
+        return f" AND {alias}.unit_id = %s", [unit.pk]
+    if units is None:
+        return "", []
+    if isinstance(units, QuerySet) and not units.query.is_sliced:
+        sql, params = units.order_by().values("pk").query.sql_with_params()
+        return f" AND {alias}.unit_id IN ({sql})", list(params)
+    ids = [u.pk for u in units]
+    if not ids:
+        return " AND 1 = 0", []
+    return f" AND {alias}.unit_id IN ({', '.join(['%s'] * len(ids))})", ids
+
+
+def _fetch(sql: str, params: list[Any], *, serial: bool = False) -> list[tuple[Any, ...]]:
+    """Run a report query. ``serial``: one unit's few thousand rows, where
+    starting a parallel worker (PostgreSQL's choice for the window sorts) costs
+    more than the query itself (docs/performance.md). The setting travels in
+    the same statement (psycopg's client-side binding): on its own it is the
+    statement's implicit transaction; inside a transaction it lasts to its end
+    and only ever turns parallel workers off."""
+    with connection.cursor() as cursor:
+        if serial and connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0; " + sql, params)
+            cursor.nextset()
+        else:
+            cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# One row per client with a visit in the period: the counts behind every
+# figure, in one pass over the period's visits. The rows are the visits' staff
+# (one per visit and staff member; one with no staff for a visit without):
+#   inc       1 for an included visit (performed, a kind that counts, staff)
+#   seq       the visit's place among the client's included visits (start,
+#             visit id, pk), or among the client's other visits; a visit's
+#             rows are adjacent in that order, so the per-visit window (rn, team,
+#             with_ordinary, with_deputy) needs no second sort
+#   rn        1 on one row of each visit: per-visit counts sum over those rows
+#   contact   the change in force on the visit's local date, on the visit's unit
+#   had_*     an accepted contact (with a deputy) was in force on some day of the
+#             period on the visit's unit (the null rules of docs/metrics.md)
+#   prev_seq  the place of the previous included visit of the client this staff
+#             member attended: seq - 1 means the visit shares staff with the one
+#             before (SECON)
+#   nth, n    this staff member's included visits to the client: 1 for the first,
+#             and all of them (Σ over rows of n is Σ nᵢ², the COC numerator)
+#   reason    why a visit is not counted (REASONS order)
+# The outer GROUP BY reads the rows in client order (the last window's sort);
+# its only DISTINCT is SECON's, where two staff may both link a visit to the
+# one before.
+CONTINUITY_SQL = """
+WITH had AS (
+    SELECT c.client_id, c.unit_id,
+           MAX(CASE WHEN c.deputy_id IS NOT NULL THEN 1 ELSE 0 END) AS with_deputy
+    FROM {change} c
+    WHERE {during} AND c.status = 'accepted' AND c.ordinary_id IS NOT NULL
+    GROUP BY c.client_id, c.unit_id
+),
+period AS (
+    SELECT v.id, v.client_id, v."start", v.visit_id, vs.staff_id,
+           CASE WHEN v.status = 'performed' AND v.kind NOT IN ({excluded})
+                     AND vs.staff_id IS NOT NULL THEN 1 ELSE 0 END AS inc,
+           CASE WHEN c.status = 'accepted' AND c.ordinary_id IS NOT NULL
+                THEN 1 ELSE 0 END AS accepted,
+           CASE WHEN vs.staff_id = c.ordinary_id THEN 1 ELSE 0 END AS is_ordinary,
+           CASE WHEN vs.staff_id = c.deputy_id THEN 1 ELSE 0 END AS is_deputy,
+           CASE WHEN h.client_id IS NULL THEN 0 ELSE 1 END AS had_contact,
+           COALESCE(h.with_deputy, 0) AS had_deputy,
+           CASE WHEN v.status = 'cancelled' THEN 1
+                WHEN v.status = 'declined' THEN 2
+                WHEN vs.staff_id IS NULL THEN 3
+                WHEN v.kind IN ({excluded}) THEN 4
+                ELSE 0 END AS reason
+    FROM {visit} v
+    LEFT JOIN {visit_staff} vs ON vs.visit_id = v.id
+    LEFT JOIN {change} c ON c.client_id = v.client_id AND c.unit_id = v.unit_id
+         AND {in_force}
+    LEFT JOIN had h ON h.client_id = v.client_id AND h.unit_id = v.unit_id
+    WHERE v.local_date >= %s AND v.local_date <= %s{scope}
+),
+staffed AS (
+    SELECT p.client_id, p.staff_id, p.inc, p.accepted, p.had_contact, p.had_deputy,
+           p.reason,
+           DENSE_RANK() OVER (
+               PARTITION BY p.client_id, p.inc ORDER BY p."start", p.visit_id, p.id
+           ) AS seq,
+           ROW_NUMBER() OVER visit AS rn,
+           COUNT(p.staff_id) OVER visit AS team,
+           MAX(p.is_ordinary) OVER visit AS with_ordinary,
+           MAX(p.is_deputy) OVER visit AS with_deputy
+    FROM period p
+    WINDOW visit AS (
+        PARTITION BY p.client_id, p.inc, p."start", p.visit_id, p.id ORDER BY p.staff_id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
     )
-    pairs = list(zip(visits, visits[1:], strict=False))
-    secon = share(sum(1 for a, b in pairs if a.staff & b.staff), len(pairs)) if pairs else None
-    return {
-        "staff": len(per_staff),
-        "visits": len(visits),
-        "double_staffed": sum(1 for visit in visits if len(visit.staff) >= 2),
-        "ordinary": ordinary if had_contact else None,
-        "deputy": deputy if had_deputy else None,
-        "fok_total": ordinary + deputy if had_contact else None,
-        "upc": upc,
-        "coc": coc,
-        "secon": secon,
-        "contact_visits": contact_visits,
-    }
+),
+per_staff AS (
+    SELECT s.*,
+           LAG(s.seq) OVER w AS prev_seq,
+           ROW_NUMBER() OVER w AS nth,
+           COUNT(*) OVER w AS n
+    FROM staffed s
+    WINDOW w AS (
+        PARTITION BY s.client_id, s.inc, s.staff_id ORDER BY s.seq
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+    )
+),
+per_client AS (
+    SELECT p.client_id,
+           SUM(CASE WHEN p.inc = 1 AND p.rn = 1 THEN 1 ELSE 0 END) AS visits,
+           SUM(CASE WHEN p.inc = 1 AND p.rn = 1 AND p.team >= 2 THEN 1 ELSE 0 END)
+               AS double_staffed,
+           SUM(CASE WHEN p.inc = 1 AND p.nth = 1 THEN 1 ELSE 0 END) AS staff,
+           SUM(p.inc) AS total,
+           SUM(p.inc * p.n) AS squares,
+           COALESCE(MAX(p.inc * p.n), 0) AS top,
+           COUNT(DISTINCT CASE WHEN p.inc = 1 AND p.prev_seq = p.seq - 1 THEN p.seq END)
+               AS shares,
+           SUM(CASE WHEN p.inc = 1 AND p.rn = 1 THEN p.accepted ELSE 0 END)
+               AS contact_visits,
+           SUM(CASE WHEN p.inc = 1 AND p.rn = 1 AND p.accepted = 1 AND p.with_ordinary = 1
+               THEN 1 ELSE 0 END) AS ordinary,
+           SUM(CASE WHEN p.inc = 1 AND p.rn = 1 AND p.accepted = 1 AND p.with_ordinary = 0
+               AND p.with_deputy = 1 THEN 1 ELSE 0 END) AS deputy,
+           MAX(p.inc * p.had_contact) AS had_contact,
+           MAX(p.inc * p.had_deputy) AS had_deputy,
+           SUM(CASE WHEN p.rn = 1 AND p.reason = 1 THEN 1 ELSE 0 END) AS cancelled,
+           SUM(CASE WHEN p.rn = 1 AND p.reason = 2 THEN 1 ELSE 0 END) AS declined,
+           SUM(CASE WHEN p.rn = 1 AND p.reason = 3 THEN 1 ELSE 0 END) AS no_staff,
+           SUM(CASE WHEN p.rn = 1 AND p.reason = 4 THEN 1 ELSE 0 END) AS excluded_kind
+    FROM per_staff p
+    GROUP BY p.client_id
+)
+SELECT pc.client_id, pc.visits, pc.double_staffed, pc.staff, pc.total, pc.squares, pc.top,
+       pc.shares, pc.contact_visits, pc.ordinary, pc.deputy, pc.had_contact, pc.had_deputy,
+       pc.cancelled, pc.declined, pc.no_staff, pc.excluded_kind,
+       cl.customer_number, cl.first_name, cl.last_name, cl.personal_id
+FROM per_client pc
+JOIN {client} cl ON cl.id = pc.client_id
+"""
 
 
 def continuity_report(
@@ -358,39 +479,29 @@ def continuity_report(
     when given) over the dates ``date_from``..``date_to`` inclusive.
 
     Without a unit, a client's row covers their visits on all the units, each
-    visit judged against the contact of the visit's own unit. Four queries."""
-    qs = _period_visits_qs(unit, date_from, date_to, units)
-    visits = _fetch_visits(qs)
-    histories = _contact_histories(qs, date_to)
-
+    visit judged against the contact of the visit's own unit. One query, one
+    row per client visited in the period."""
+    scope, scope_params = _scope_sql(unit, units)
+    period = [_date(date_from), _date(date_to)]
+    sql = CONTINUITY_SQL.format(
+        visit=VISIT,
+        visit_staff=VISIT_STAFF,
+        change=CHANGE,
+        client=CLIENT,
+        excluded=EXCLUDED_SQL,
+        scope=scope,
+        in_force=history.in_force_sql("c", "v.local_date"),
+        during=history.in_force_during_sql("c", "%s", "%s"),
+    )
+    # Placeholders in text order: the period of "had", then the visits' period and scope.
+    params = [period[1], period[0], *period, *scope_params]
     excluded = dict.fromkeys(REASONS, 0)
-    included: dict[int, list[PeriodVisit]] = defaultdict(list)
-    for visit in visits:
-        reason = visit.reason
-        if reason is None:
-            included[visit.client_id].append(visit)
-        elif reason in excluded:
-            excluded[reason] += 1
-
-    people = {
-        row[0]: row[1:]
-        for row in Client.objects.filter(pk__in=included.keys()).values_list(
-            "pk", "customer_number", "first_name", "last_name", "personal_id"
-        )
-    }
     clients = []
-    for client_id, client_visits in included.items():
-        customer_number, first_name, last_name, personal_id = people[client_id]
-        figures = _client_figures(client_visits, histories, date_from, date_to)
-        clients.append(
-            ClientContinuity(
-                client_id=client_id,
-                customer_number=customer_number,
-                name=f"{first_name} {last_name}",
-                personal_id=personal_id,
-                **figures,
-            )
-        )
+    for row in _fetch(sql, params, serial=unit is not None):
+        for reason, count in zip(REASONS, row[13:17], strict=True):
+            excluded[reason] += int(count)
+        if row[1]:  # a client with included visits
+            clients.append(_client_row(row))
     clients.sort(key=lambda c: client_sort_key(c.name, c.customer_number))
 
     staff_counts = [c.staff for c in clients]
@@ -411,6 +522,28 @@ def continuity_report(
         clients=clients,
         contact_visits=contact_visits,
         fok_visits=ordinary + deputy,
+    )
+
+
+def _client_row(row: tuple[Any, ...]) -> ClientContinuity:
+    (client_id, visits, double, staff, total, squares, top, shares) = (int(x) for x in row[:8])
+    contact_visits, ordinary, deputy, had_contact, had_deputy = (int(x) for x in row[8:13])
+    customer_number, first_name, last_name, personal_id = row[17:]
+    return ClientContinuity(
+        client_id=client_id,
+        customer_number=customer_number,
+        name=f"{first_name} {last_name}",
+        personal_id=personal_id,
+        staff=staff,
+        visits=visits,
+        double_staffed=double,
+        ordinary=ordinary if had_contact else None,
+        deputy=deputy if had_deputy else None,
+        fok_total=ordinary + deputy if had_contact else None,
+        upc=share(top, total) if total else None,
+        coc=share(squares - total, total * (total - 1)) if total >= 2 else None,
+        secon=share(shares, visits - 1) if visits >= 2 else None,
+        contact_visits=contact_visits,
     )
 
 
@@ -568,6 +701,42 @@ class ContinuityKpi:
         }
 
 
+# Clients aged 65+ on the first day with two or more included daytime visits on
+# every day, and the distinct staff of those visits: one row per eligible
+# client (per client and unit with ``by_unit``).
+KPI_SQL = """
+WITH daytime AS (
+    SELECT v.id, v.client_id, v.unit_id, v.local_date
+    FROM {visit} v
+    JOIN {client} cl ON cl.id = v.client_id
+    WHERE v.local_date >= %s AND v.local_date <= %s{scope}
+      AND v.local_time >= %s AND v.local_time <= %s
+      AND v.status = 'performed' AND v.kind NOT IN ({excluded})
+      AND cl.birth_date <= %s
+      AND EXISTS (SELECT 1 FROM {visit_staff} vs WHERE vs.visit_id = v.id)
+),
+busy_days AS (
+    SELECT d.client_id{unit_col}, d.local_date
+    FROM daytime d
+    GROUP BY d.client_id{unit_col}, d.local_date
+    HAVING COUNT(*) >= %s
+),
+eligible AS (
+    SELECT b.client_id{unit_col}
+    FROM busy_days b
+    GROUP BY b.client_id{unit_col}
+    HAVING COUNT(*) = %s
+)
+SELECT e.client_id{unit_e}, COUNT(DISTINCT vs.staff_id),
+       cl.customer_number, cl.first_name, cl.last_name
+FROM eligible e
+JOIN daytime d ON d.client_id = e.client_id{unit_join}
+JOIN {visit_staff} vs ON vs.visit_id = d.id
+JOIN {client} cl ON cl.id = e.client_id
+GROUP BY e.client_id{unit_e}, cl.customer_number, cl.first_name, cl.last_name
+"""
+
+
 def _kpi_rows(
     units: Iterable[Unit] | QuerySet[Unit] | None,
     date_from: dt.date,
@@ -576,54 +745,43 @@ def _kpi_rows(
     by_unit: bool,
 ) -> dict[int | None, list[KpiClient]]:
     """Eligible clients and their staff counts, grouped by unit (``by_unit``) or
-    all together under the key None. Two queries whatever the number of units."""
-    daytime = Visit.objects.filter(
-        included_visits_q(),
-        local_date__gte=date_from,
-        local_date__lte=date_from + dt.timedelta(days=days - 1),
-        local_time__gte=DAY_START,
-        local_time__lte=DAY_END,
-        client__birth_date__lte=kpi_born_by(date_from),
-    )
-    if units is not None:
-        daytime = daytime.filter(unit__in=units)
-    group = ["client_id", "unit_id"] if by_unit else ["client_id"]
-
-    # Days with at least two daytime visits, per client (and unit).
-    busy_days = (
-        daytime.values(*group, "local_date")
-        .annotate(n=Count("pk", distinct=True))
-        .filter(n__gte=KPI_MIN_DAILY_VISITS)
-        .order_by()
-        .values_list(*group, "local_date")
-    )
-    day_counts: dict[tuple[int, ...], int] = defaultdict(int)
-    for row in busy_days:
-        day_counts[tuple(row[:-1])] += 1
-    eligible = {key for key, count in day_counts.items() if count == days}
-    if not eligible:
-        return {}
-
-    names = ["client__customer_number", "client__first_name", "client__last_name"]
-    staff_rows = (
-        daytime.filter(client_id__in={key[0] for key in eligible})
-        .values(*group, *names)
-        .annotate(staff_count=Count("staff", distinct=True))
-        .order_by()
-        .values_list(*group, "staff_count", *names)
-    )
+    all together under the key None. One query whatever the number of units."""
+    scope, scope_params = _scope_sql(None, units)
+    sql = KPI_SQL.format(
+        visit=VISIT,
+        visit_staff=VISIT_STAFF,
+        client=CLIENT,
+        excluded=EXCLUDED_SQL,
+        scope=scope,
+        unit_col=", d.unit_id" if by_unit else "",
+        unit_e=", e.unit_id" if by_unit else "",
+        unit_join=" AND d.unit_id = e.unit_id" if by_unit else "",
+    ).replace("b.client_id, d.unit_id", "b.client_id, b.unit_id")
+    time = connection.ops.adapt_timefield_value
+    params = [
+        _date(date_from),
+        _date(date_from + dt.timedelta(days=days - 1)),
+        *scope_params,
+        time(DAY_START),
+        time(DAY_END),
+        _date(kpi_born_by(date_from)),
+        KPI_MIN_DAILY_VISITS,
+        days,
+    ]
     result: dict[int | None, list[KpiClient]] = defaultdict(list)
-    for row in staff_rows:
-        key = tuple(row[: len(group)])
-        if key not in eligible:
-            continue
-        staff_count, customer_number, first_name, last_name = row[len(group) :]
-        result[key[1] if by_unit else None].append(
+    one_unit = isinstance(units, list) and len(units) == 1
+    for row in _fetch(sql, params, serial=one_unit):
+        if by_unit:
+            client_id, unit_id, staff_count, customer_number, first_name, last_name = row
+        else:
+            client_id, staff_count, customer_number, first_name, last_name = row
+            unit_id = None
+        result[unit_id].append(
             KpiClient(
-                client_id=key[0],
+                client_id=client_id,
                 customer_number=customer_number,
                 name=f"{first_name} {last_name}",
-                staff=staff_count,
+                staff=int(staff_count),
             )
         )
     for clients in result.values():
@@ -648,7 +806,7 @@ def continuity_kpi(
 def continuity_kpi_by_unit(
     units: QuerySet[Unit], date_from: dt.date, days: int = KPI_DEFAULT_DAYS
 ) -> list[ContinuityKpi]:
-    """KKiK for each of ``units`` from one pair of queries."""
+    """KKiK for each of ``units`` from one query."""
     rows = _kpi_rows(units, date_from, days, by_unit=True)
     return [
         ContinuityKpi(unit=unit, date_from=date_from, days=days, clients=rows.get(unit.pk, []))

@@ -10,11 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contacts import history
+from contacts import personal_id as pid
 from contacts.models import CareContact, CareContactChange, Client, Service, Staff, Unit
 from omsorg.collation import name_key
 from omsorg.output.csv import csv_text
@@ -247,57 +249,82 @@ def _text_table(header: list[str], rows: list[list[str]], numeric: Iterable[int]
     return lines
 
 
-def _population(on: dt.date, units: QuerySet[Unit] | None) -> set[tuple[int, int]]:
-    """(client_id, unit_id) for every client with an ongoing service on a unit
-    on ``on`` (handbook 1.3: those are the clients the contact applies to).
+# --- in the database --------------------------------------------------------------------
 
-    Where no service at all is recorded for a client on a unit (a contact
-    history imported without its services), the contact history is trusted
-    instead: the client counts from their first change on or before ``on``."""
-    services = Service.objects.all()
-    changes = CareContactChange.objects.filter(effective__lte=on)
-    if units is not None:
-        services = services.filter(unit__in=units)
-        changes = changes.filter(unit__in=units)
-    has_service = Service.objects.filter(client=OuterRef("client"), unit=OuterRef("unit"))
-    # No ORDER BY inside the union (the models' default orderings): SQLite
-    # refuses it in a compound statement.
-    ongoing = services.filter(Service.ongoing_q(on)).order_by().values_list("client_id", "unit_id")
-    without_services = (
-        changes.filter(~Exists(has_service)).order_by().values_list("client_id", "unit_id")
-    )
-    return set(ongoing.union(without_services))  # one query; UNION removes duplicates
+SERVICE = Service._meta.db_table
+CHANGE = CareContactChange._meta.db_table
+CLIENT = Client._meta.db_table
+STAFF = Staff._meta.db_table
+UNIT = Unit._meta.db_table
+
+# One row per (client, unit) of the population (handbook 1.3: clients with an
+# ongoing service on the unit on D; where no service at all is recorded for a
+# client on a unit, a contact history imported without its services, the
+# history is trusted from the first change on or before D), with the state in
+# force at the end of D and the contacts' signatures and names.
+FOK_SQL = """
+WITH population AS (
+    SELECT s.client_id, s.unit_id FROM {service} s
+    WHERE s."start" <= %s AND (s."end" IS NULL OR s."end" >= %s){scope_s}
+    UNION
+    SELECT c.client_id, c.unit_id FROM {change} c
+    WHERE c.effective <= %s{scope_c}
+      AND NOT EXISTS (
+          SELECT 1 FROM {service} s WHERE s.client_id = c.client_id AND s.unit_id = c.unit_id
+      )
+),
+state AS (
+    SELECT c.client_id, c.unit_id, c.status, c.ordinary_id, c.deputy_id FROM {change} c
+    WHERE {in_force}{scope_c}
+){changed}
+SELECT p.client_id, u.code, st.ordinary_id, st.deputy_id,
+       cl.customer_number, cl.first_name, cl.last_name, cl.personal_id, cl.birth_date,
+       so.signature, so.first_name, so.last_name, sd.signature, sd.first_name, sd.last_name
+FROM population p
+LEFT JOIN state st ON st.client_id = p.client_id AND st.unit_id = p.unit_id
+{join_changed}JOIN {client} cl ON cl.id = p.client_id
+JOIN {unit} u ON u.id = p.unit_id
+LEFT JOIN {staff} so ON so.id = st.ordinary_id
+LEFT JOIN {staff} sd ON sd.id = st.deputy_id
+{where}
+"""
+
+# (client, unit) whose ordinary contact went from one person to another by a
+# change effective in (D − 1 year, D]. The previous ordinary is read from the
+# history itself (the change before, in (effective, id) order) rather than the
+# stored old_ordinary, so a change registered afterwards with an earlier date
+# is compared with the right predecessor. The window runs over the whole
+# history up to D, before the year is cut, so the first change of the year
+# keeps its predecessor.
+CHANGED_SQL = """,
+changed AS (
+    SELECT DISTINCT h.client_id, h.unit_id FROM (
+        SELECT c.client_id, c.unit_id, c.effective, c.ordinary_id,
+               LAG(c.ordinary_id) OVER (
+                   PARTITION BY c.client_id, c.unit_id ORDER BY c.effective, c.id
+               ) AS previous
+        FROM {change} c
+        WHERE c.effective <= %s{scope_c}
+    ) h
+    WHERE h.effective > %s AND h.ordinary_id IS NOT NULL AND h.previous IS NOT NULL
+      AND h.previous <> h.ordinary_id
+)"""
 
 
-def _changed_ordinary(on: dt.date, units: QuerySet[Unit] | None) -> set[tuple[int, int]]:
-    """(client_id, unit_id) whose ordinary contact went from one person to
-    another by a change effective in (on − 1 year, on].
+def _scope(scope: QuerySet[Unit] | None, alias: str) -> tuple[str, list[Any]]:
+    if scope is None:
+        return "", []
+    if scope.query.is_sliced:  # a subquery cannot be re-ordered: send the ids
+        ids = list(scope.values_list("pk", flat=True))
+        if not ids:
+            return " AND 1 = 0", []
+        return f" AND {alias}.unit_id IN ({', '.join(['%s'] * len(ids))})", ids
+    sql, params = scope.order_by().values("pk").query.sql_with_params()
+    return f" AND {alias}.unit_id IN ({sql})", list(params)
 
-    The previous ordinary is read from the history itself (the change before,
-    in (effective, id) order) rather than the stored old_ordinary, so a change
-    registered afterwards with an earlier date is still compared with the
-    right predecessor. One query (a correlated subquery on the as-of index;
-    a LAG window cannot be used since the date filter would cut the
-    predecessor of the first change in the year away)."""
-    before = CareContactChange.objects.filter(
-        client=OuterRef("client"), unit=OuterRef("unit")
-    ).filter(
-        Q(effective__lt=OuterRef("effective"))
-        | Q(effective=OuterRef("effective"), id__lt=OuterRef("id"))
-    )
-    changes = CareContactChange.objects.filter(
-        effective__gt=year_before(on), effective__lte=on, ordinary__isnull=False
-    )
-    if units is not None:
-        changes = changes.filter(unit__in=units)
-    changes = changes.annotate(
-        previous_ordinary=Subquery(before.order_by("-effective", "-id").values("ordinary_id")[:1])
-    ).filter(previous_ordinary__isnull=False)
-    return {
-        (row["client_id"], row["unit_id"])
-        for row in changes.values("client_id", "unit_id", "ordinary_id", "previous_ordinary")
-        if row["ordinary_id"] != row["previous_ordinary"]
-    }
+
+def _as_date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def fok_statistics(
@@ -309,104 +336,106 @@ def fok_statistics(
     """Clients with ``status`` (or CHANGED_LAST_YEAR) as of the end of ``on``.
 
     ``unit`` None means every unit in ``units`` (all units when that is None
-    too). A fixed number of queries (five at most) whatever the data size."""
+    too). One query, one row per (client, unit) listed."""
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
     scope: QuerySet[Unit] | None = Unit.objects.filter(pk=unit.pk) if unit else units
-
-    population = _population(on, scope)
-    states = {
-        (row["client_id"], row["unit_id"]): row
-        for row in history.in_force(on, units=scope).values(
-            "client_id", "unit_id", "status", "ordinary_id", "deputy_id"
-        )
-    }
+    scope_s, params_s = _scope(scope, "s")
+    scope_c, params_c = _scope(scope, "c")
+    day = connection.ops.adapt_datefield_value(on)
+    params = [day, day, *params_s, day, *params_c, day, day, *params_c]
+    changed = join_changed = where = ""
     if status == CHANGED_LAST_YEAR:
-        matching = population & _changed_ordinary(on, scope)
+        changed = CHANGED_SQL.format(change=CHANGE, scope_c=scope_c)
+        params += [day, *params_c, connection.ops.adapt_datefield_value(year_before(on))]
+        join_changed = "JOIN changed ch ON ch.client_id = p.client_id AND ch.unit_id = p.unit_id\n"
     else:
-        matching = {
-            pair
-            for pair in population
-            if (states[pair]["status"] if pair in states else Status.NOT_ASKED) == status
-        }
-
-    # Contacts in force on the date, per matching (client, unit).
-    links: list[tuple[int, int, str]] = []  # (client_id, staff_id, "ordinary"/"deputy")
-    if status in STAFF_STATUSES:
-        for pair in matching:
-            state = states.get(pair)
-            if state is None:
-                continue
-            if state["ordinary_id"]:
-                links.append((pair[0], state["ordinary_id"], "ordinary"))
-            if state["deputy_id"]:
-                links.append((pair[0], state["deputy_id"], "deputy"))
-
-    client_ids = {client_id for client_id, _unit_id in matching}
-    clients = {
-        c.pk: c
-        for c in Client.objects.filter(pk__in=client_ids).only(
-            "pk", "customer_number", "first_name", "last_name", "personal_id", "birth_date"
-        )
-    }
-    staff = {
-        s.pk: s
-        for s in Staff.objects.filter(pk__in={staff_id for _c, staff_id, _r in links}).only(
-            "pk", "signature", "first_name", "last_name"
-        )
-    }
-    unit_codes = (
-        dict(Unit.objects.filter(pk__in={u for _c, u in matching}).values_list("pk", "code"))
-        if unit is None
-        else {unit.pk: unit.code}
+        where = "WHERE COALESCE(st.status, %s) = %s"
+        params += [Status.NOT_ASKED, status]
+    sql = FOK_SQL.format(
+        service=SERVICE,
+        change=CHANGE,
+        client=CLIENT,
+        staff=STAFF,
+        unit=UNIT,
+        scope_s=scope_s,
+        scope_c=scope_c,
+        in_force=history.in_force_sql("c", "%s"),
+        changed=changed,
+        join_changed=join_changed,
+        where=where,
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
 
+    with_staff = status in STAFF_STATUSES
     rows: dict[int, ClientRow] = {}
-    for client_id, client in clients.items():
-        rows[client_id] = ClientRow(
-            pk=client.pk,
-            customer_number=client.customer_number,
-            name=client.full_name,
-            personal_id=client.personal_id,
-            age=client.age_on(on),
-        )
-    for client_id, unit_id in matching:
-        rows[client_id].units.append(unit_codes.get(unit_id, ""))
-
     staff_rows: dict[int, StaffRow] = {}
     # A client counts once per staff member: as ordinary when they are the
     # ordinary on any of the client's counted units, otherwise as deputy, so
     # ordinary + deputy = total = the number of clients listed.
     roles: dict[tuple[int, int], str] = {}
-    for client_id, staff_id, role in links:
-        if roles.get((staff_id, client_id)) != "ordinary":
-            roles[(staff_id, client_id)] = role
-        signature = staff[staff_id].signature
-        target = rows[client_id].ordinary if role == "ordinary" else rows[client_id].deputy
-        if signature not in target:
-            target.append(signature)
+    for (
+        client_id,
+        unit_code,
+        ordinary_id,
+        deputy_id,
+        customer_number,
+        first_name,
+        last_name,
+        personal_id,
+        birth_date,
+        *contacts,
+    ) in found:
+        row = rows.get(client_id)
+        if row is None:
+            row = rows[client_id] = ClientRow(
+                pk=client_id,
+                customer_number=customer_number,
+                name=f"{first_name} {last_name}",
+                personal_id=personal_id,
+                age=pid.age_on(_as_date(birth_date), on),
+            )
+        row.units.append(unit_code)
+        if not with_staff:
+            continue
+        for role, staff_id, (signature, staff_first, staff_last) in (
+            ("ordinary", ordinary_id, contacts[0:3]),
+            ("deputy", deputy_id, contacts[3:6]),
+        ):
+            if not staff_id:
+                continue
+            target = row.ordinary if role == "ordinary" else row.deputy
+            if signature not in target:
+                target.append(signature)
+            if roles.get((staff_id, client_id)) != "ordinary":
+                roles[(staff_id, client_id)] = role
+            if staff_id not in staff_rows:
+                staff_rows[staff_id] = StaffRow(
+                    pk=staff_id, signature=signature, name=f"{staff_first} {staff_last}"
+                )
     for (staff_id, client_id), role in roles.items():
-        member = staff[staff_id]
-        row = staff_rows.setdefault(
-            staff_id,
-            StaffRow(pk=member.pk, signature=member.signature, name=member.full_name),
-        )
+        staff_row = staff_rows[staff_id]
         if role == "ordinary":
-            row.ordinary += 1
+            staff_row.ordinary += 1
         else:
-            row.deputy += 1
-        row.clients.append(rows[client_id])
+            staff_row.deputy += 1
+        staff_row.clients.append(rows[client_id])
 
     for client_row in rows.values():
         client_row.units.sort()
         client_row.ordinary.sort()
         client_row.deputy.sort()
+    # Each name's sort key once: the staff tables follow the clients' order.
+    clients = sorted(rows.values(), key=lambda c: c.sort_key)
+    place = {client_row.pk: n for n, client_row in enumerate(clients)}
     for staff_row in staff_rows.values():
-        staff_row.clients.sort(key=lambda c: c.sort_key)
+        staff_row.clients.sort(key=lambda c: place[c.pk])
     return FokStatistics(
         unit=unit,
         status=status,
         on=on,
-        clients=sorted(rows.values(), key=lambda c: c.sort_key),
+        clients=clients,
         staff=sorted(staff_rows.values(), key=lambda s: s.sort_key),
     )

@@ -1,0 +1,111 @@
+"""Benchmark: page times at municipal scale (p50 / p95 and query counts).
+
+Uses the data of ``generate_scale_data`` in DATABASE_URL (see bench_reports.py)
+and Django's test Client in this process (no network, no web server: the time
+of the view, its queries and the template). Signed in as a unit manager of one
+unit (about 70 clients), as in daily use; the period is the data's last two
+weeks.
+
+    DATABASE_URL=postgres://…/omsorg_scale_bench DJANGO_ALLOWED_HOSTS=testserver \\
+        .venv/bin/python benchmarks/bench_pages.py          # BENCH_REQUESTS=50
+
+Results go to docs/performance.md by hand, with the command used."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omsorg.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("DJANGO_SSL_REDIRECT", "0")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+os.environ.setdefault("DJANGO_PLAIN_STATIC", "1")  # no collectstatic manifest needed
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Max, Min  # noqa: E402
+from django.test import Client as Browser  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from contacts.models import Client, Service, Unit, Visit  # noqa: E402
+from contacts.roles import Role  # noqa: E402
+
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
+USERNAME = "bench-chef"
+PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-only-password")  # also locustfile.py
+
+
+def unit_manager(unit: Unit):  # type: ignore[no-untyped-def]
+    user, _ = get_user_model().objects.get_or_create(
+        username=USERNAME, defaults={"first_name": "Bänk", "last_name": "Chef"}
+    )
+    if not user.check_password(PASSWORD):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+    user.groups.add(Group.objects.get(name=Role.UNIT_MANAGER))
+    unit.members.add(user)
+    return user
+
+
+def measure(browser: Browser, name: str, url: str) -> None:
+    response = browser.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    timings = []
+    queries = 0
+    for _ in range(REQUESTS):
+        with CaptureQueriesContext(connection) as ctx:
+            t0 = time.perf_counter()
+            response = browser.get(url)
+            timings.append(time.perf_counter() - t0)
+        assert response.status_code == 200
+        queries = len(ctx.captured_queries)
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+    print(
+        f"{name:<40} p50 {statistics.median(timings) * 1000:6.1f} ms   "
+        f"p95 {p95 * 1000:6.1f} ms   {queries} queries   {len(response.content) // 1024} KiB",
+        flush=True,
+    )
+
+
+def main() -> None:
+    period = Visit.objects.aggregate(first=Min("local_date"), last=Max("local_date"))
+    first, last = period["first"], period["last"]
+    unit = Unit.objects.filter(code__startswith="SK").order_by("code").first()
+    assert unit is not None, "run generate_scale_data first"
+    client = (
+        Client.objects.filter(services__unit=unit, services__end__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    assert client is not None
+    browser = Browser()
+    browser.force_login(unit_manager(unit))
+    clients = Service.objects.filter(unit=unit).values("client").distinct().count()
+    print(
+        f"{connection.vendor}; unit {unit.code} ({clients} clients), {REQUESTS} requests each, "
+        f"period {first}..{last}",
+        flush=True,
+    )
+    span = f"from={first}&to={last}"
+    measure(browser, "start page", "/")
+    measure(browser, "unit continuity page", f"/rapporter/kontinuitet/?unit={unit.code}&{span}")
+    measure(browser, "client record (FOK tab)", f"/brukare/{client.pk}/")
+    measure(browser, "KKiK page", f"/rapporter/kkik/?from={first}")
+    measure(browser, "planning week view", f"/planering/?unit={unit.code}&start={first}")
+    measure(browser, "Mina brukare", "/mina-brukare/")
+
+
+if __name__ == "__main__":
+    main()

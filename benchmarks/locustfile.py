@@ -1,0 +1,94 @@
+"""Load test: 32 unit managers over the main pages, on gunicorn.
+
+Not part of the test suite, and locust is not a project dependency (it pulls
+in gevent): install it where you run the load, e.g. ``pip install locust`` in
+its own virtualenv, or ``pip install -e '.[load]'``.
+
+    # the data and the user (bench-chef, one unit) from the page benchmark
+    DATABASE_URL=postgres://…/omsorg_scale_bench .venv/bin/python benchmarks/bench_pages.py
+    # the app on gunicorn, three workers, as in the Dockerfile
+    DATABASE_URL=postgres://…/omsorg_scale_bench DJANGO_SECRET_KEY=x \\
+        DJANGO_ALLOWED_HOSTS=127.0.0.1 DJANGO_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 \\
+        .venv/bin/gunicorn omsorg.wsgi:application --workers 3 --bind 127.0.0.1:8000
+    # 32 users, 2 minutes, no web UI
+    locust -f benchmarks/locustfile.py --host http://127.0.0.1:8000 \\
+        --headless --users 32 --spawn-rate 8 --run-time 2m
+
+The first user signs in with the login form (BENCH_USER / BENCH_PASSWORD) and
+every user shares that session; each then opens the start page, the unit's
+continuity page, client records, the KKiK page, the planning week and Mina
+brukare with a short think time. The client ids are read from Mina brukare's
+links, so none is hard-coded."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+
+from gevent.lock import Semaphore  # locust runs on gevent
+from locust import HttpUser, between, task
+
+USERNAME = os.environ.get("BENCH_USER", "bench-chef")
+PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-only-password")
+UNIT = os.environ.get("BENCH_UNIT", "SK1-U001")
+
+
+# One sign-in for the whole run, shared by every simulated user: 32 password
+# hashes (Argon2, deliberately slow) at the same moment measure the login, not
+# the pages, and lock the workers for tens of seconds on a small machine.
+_session: dict[str, str] = {}
+_signing_in = Semaphore()
+
+
+def _sign_in(client, host: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    page = client.get("/login/", name="/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    client.post(
+        "/login/",
+        {
+            "username": USERNAME,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": token.group(1) if token else "",
+        },
+        headers={"Referer": f"{host}/login/"},
+        name="/login/ (post)",
+    )
+    return dict(client.cookies)
+
+
+class UnitManager(HttpUser):
+    wait_time = between(0.5, 2)
+
+    def on_start(self) -> None:
+        with _signing_in:
+            if not _session:
+                _session.update(_sign_in(self.client, self.host or ""))
+        self.client.cookies.update(_session)
+        listing = self.client.get("/mina-brukare/", name="/mina-brukare/")
+        self.clients = sorted(set(re.findall(r'href="/brukare/(\d+)/"', listing.text))) or ["1"]
+
+    @task(4)
+    def start_page(self) -> None:
+        self.client.get("/", name="/")
+
+    @task(3)
+    def continuity(self) -> None:
+        self.client.get(f"/rapporter/kontinuitet/?unit={UNIT}", name="/rapporter/kontinuitet/")
+
+    @task(4)
+    def client_record(self) -> None:
+        pk = random.choice(self.clients)
+        self.client.get(f"/brukare/{pk}/", name="/brukare/[id]/")
+
+    @task(1)
+    def kpi(self) -> None:
+        self.client.get("/rapporter/kkik/", name="/rapporter/kkik/")
+
+    @task(2)
+    def planning(self) -> None:
+        self.client.get(f"/planering/?unit={UNIT}", name="/planering/")
+
+    @task(2)
+    def my_clients(self) -> None:
+        self.client.get("/mina-brukare/", name="/mina-brukare/")
