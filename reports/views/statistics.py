@@ -78,7 +78,7 @@ def _search(
     params = request.GET if data is None else data
     units = access.units_for_user(request.user).order_by("name")
     result = None
-    form, valid = _form(request.user, params, units)
+    form, valid = _form(request.user, params, units, bound=request.method == "POST")
     if valid:
         data_ = form.cleaned_data
         result = fok_statistics(data_["enhet"], data_["status"], data_["datum"], units=units)
@@ -95,16 +95,16 @@ def _query(params: QueryDict) -> str:
 
 
 def _form(
-    user: Any, params: QueryDict | dict[str, Any], units: QuerySet[Unit]
+    user: Any, params: QueryDict | dict[str, Any], units: QuerySet[Unit], *, bound: bool = False
 ) -> tuple[FokStatisticsForm, bool]:
-    """The search form bound to ``params`` (unbound when nothing was searched)
-    and whether it is valid; another unit's code gives 404."""
+    """The search form bound to ``params`` (unbound when nothing was searched,
+    unless ``bound``) and whether it is valid; another unit's code gives 404."""
     code = params.get("enhet", "")
     # Compared in Python: the raw parameter may hold text PostgreSQL refuses (NUL).
     if code and code not in {unit.code for unit in units}:
         # Another unit's code gives 404, as every object outside the user's units.
         raise Http404
-    submitted = any(name in params for name in SEARCH_PARAMS)
+    submitted = bound or any(name in params for name in SEARCH_PARAMS)
     form = FokStatisticsForm(
         params if submitted else None,
         units=units,
@@ -216,7 +216,7 @@ def fok_statistics_pdf_job(job: Job, progress: Progress) -> JobOutput:
         raise JobFailed(_("Du har inte längre behörighet till statistiken."))
     units = access.units_for_user(user).order_by("name")
     try:
-        form, valid = _form(user, job.params, units)
+        form, valid = _form(user, job.params, units, bound=True)
     except Http404:
         valid = False
     if not valid:

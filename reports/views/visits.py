@@ -99,7 +99,7 @@ def _overview(
     request: HttpRequest, params: QueryDict | None = None
 ) -> tuple[VisitOverviewForm, QuerySet[Visit] | None, str]:
     params = request.GET if params is None else params
-    form, visits = _selection(request.user, params)
+    form, visits = _selection(request.user, params, bound=request.method == "POST")
     query = QueryDict(mutable=True)
     for name in FORM_PARAMS:
         if name in params:
@@ -108,17 +108,18 @@ def _overview(
 
 
 def _selection(
-    user: Any, params: QueryDict | dict[str, Any]
+    user: Any, params: QueryDict | dict[str, Any], *, bound: bool = False
 ) -> tuple[VisitOverviewForm, QuerySet[Visit] | None]:
-    """The form bound to ``params`` and, when valid, the selected visits;
-    another unit's code gives 404."""
+    """The form bound to ``params`` (unbound when nothing was chosen, unless
+    ``bound``) and, when valid, the selected visits; another unit's code
+    gives 404."""
     units = access.units_for_user(user).order_by("name")
     code = params.get("enhet", "")
     # Compared in Python: the raw parameter may hold text PostgreSQL refuses (NUL).
     if code and code not in {unit.code for unit in units}:
         # Another unit's code gives 404, as every object outside the user's units.
         raise Http404
-    submitted = "fran" in params or "till" in params
+    submitted = bound or "fran" in params or "till" in params
     today = timezone.localdate()
     first = units.first()
     form = VisitOverviewForm(
@@ -250,7 +251,7 @@ def visit_overview_pdf_job(job: Job, progress: Progress) -> JobOutput:
     if not access.may_view_continuity_reports(user):
         raise JobFailed(_("Du har inte längre behörighet till översikten."))
     try:
-        form, visits = _selection(user, job.params)
+        form, visits = _selection(user, job.params, bound=True)
     except Http404:
         visits = None
     if visits is None:
