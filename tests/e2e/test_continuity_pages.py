@@ -77,7 +77,8 @@ def test_coordinator_runs_sorts_and_drills_into_the_report(
     # The PDF button starts a background job; its status region says when
     # it is done and offers the file.
     page.get_by_test_id("pdf-link").click()
-    expect(page.get_by_test_id("job-state")).to_have_text("Klart.")
+    # The tests run the job inside the request: the first PDF loads WeasyPrint.
+    expect(page.get_by_test_id("job-state")).to_have_text("Klart.", timeout=30_000)
     href = page.get_by_test_id("job-download").get_attribute("href")
     response = page.request.get(f"{live_server.url}{href}")
     assert response.status == 200
