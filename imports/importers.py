@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
+import itertools
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -211,6 +213,7 @@ def _norm(value: str) -> str:
     return " ".join(value.lower().split())
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_date(value: str) -> dt.date:
     if _DATE.match(value):
         try:
@@ -220,6 +223,7 @@ def parse_date(value: str) -> dt.date:
     raise CellError(_("”%(value)s” är inget giltigt datum (ÅÅÅÅ-MM-DD).") % {"value": value})
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_datetime(value: str) -> dt.datetime:
     """Local Stockholm time made aware; times that do not exist (the hour
     skipped when summer time starts) are an error rather than a guess."""
@@ -340,20 +344,6 @@ class ImportResult:
         )
 
 
-def _decode(data: bytes | str) -> str:
-    if isinstance(data, bytes):
-        try:
-            # utf-8-sig drops the BOM Excel writes in front of "CSV UTF-8" files.
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise _FileError(
-                line,
-                _("Filen är inte kodad som UTF-8. Spara den som ”CSV UTF-8” och försök igen."),
-            ) from None
-    return data.removeprefix("\ufeff")
-
-
 class _FileError(Exception):
     def __init__(self, line: int, message: str) -> None:
         super().__init__(message)
@@ -361,23 +351,77 @@ class _FileError(Exception):
         self.message = message
 
 
-def read_rows(
-    data: bytes | str, spec: KindSpec, problems: list[Problem], columns: list[str]
-) -> list[Row]:
-    """Rows as dicts of the columns present; header problems stop the reading."""
+class Source:
+    """The CSV file, read from the start as often as needed, a line at a time
+    (never the whole file in memory): bytes, text, a path or an open file."""
+
+    def __init__(self, data: bytes | str | os.PathLike[str] | IO[Any]) -> None:
+        if not isinstance(data, bytes | str | os.PathLike) and not data.seekable():
+            data = data.read()
+        self.data = data
+
+    def lines(self) -> Iterator[str]:
+        """Text lines with their line ends; a line that is not UTF-8 raises
+        _FileError with its number. A byte order mark (Excel's "CSV UTF-8")
+        is dropped."""
+        data = self.data
+        if isinstance(data, str):
+            yield from io.StringIO(data.removeprefix("\ufeff"), newline="")
+            return
+        if isinstance(data, bytes):
+            yield from _decoded(io.BytesIO(data))
+        elif isinstance(data, os.PathLike):
+            with Path(data).open("rb") as binary:
+                yield from _decoded(binary)
+        else:
+            data.seek(0)
+            if isinstance(data, io.TextIOBase):
+                yield from data
+            else:
+                yield from _decoded(data)
+
+
+# A line end as in text mode with newline="": \r\n, \r or \n.
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _decoded(binary: Iterable[bytes]) -> Iterator[str]:
+    """Lines split at b"\n" (so a decoding problem has its line number),
+    then at a lone \r as the csv module expects of text mode."""
+    for number, raw in enumerate(binary, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _FileError(
+                number,
+                _("Filen är inte kodad som UTF-8. Spara den som ”CSV UTF-8” och försök igen."),
+            ) from None
+        if number == 1:
+            line = line.removeprefix("\ufeff")
+        if "\r" in line[:-2]:
+            yield from _LINES.findall(line)
+        else:
+            yield line
+
+
+def iter_rows(
+    source: Source, spec: KindSpec, problems: list[Problem], columns: list[str]
+) -> Iterator[Row]:
+    """The rows as dicts of the columns present, one at a time. A problem of
+    the file itself (header, encoding, quoting) is added to ``problems`` and
+    ends the reading."""
+    lines = source.lines()
     try:
-        text = _decode(data)
-    except _FileError as exc:
-        problems.append(Problem(exc.line, HEADER, exc.message))
-        return []
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    header_line = 1
-    rows: list[Row] = []
-    last_line = 0
-    try:
+        first: list[str] = []
+        for text in lines:
+            first.append(text)
+            if text.strip():
+                break
+        first_line = first[-1] if first else ""
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        reader = csv.reader(itertools.chain(first, lines), delimiter=delimiter)
+        header: list[str] | None = None
+        last_line = 0
         for record in reader:
             line = last_line + 1
             last_line = reader.line_num
@@ -385,11 +429,11 @@ def read_rows(
             if not any(cells):
                 continue  # blank lines and the ";;;" rows Excel leaves behind
             if header is None:
-                header, header_line = [cell.lower() for cell in cells], line
+                header = [cell.lower() for cell in cells]
                 columns.extend(header)
-                _check_header(header, header_line, spec, problems)
+                _check_header(header, line, spec, problems)
                 if problems:
-                    return []
+                    return
                 continue
             values: dict[str, str] = {}
             for index, cell in enumerate(cells):
@@ -407,15 +451,26 @@ def read_rows(
             for name in header:
                 if name:
                     values.setdefault(name, "")
-            rows.append(Row(line, values))
+            yield Row(line, values)
+    except _FileError as exc:
+        problems.append(Problem(exc.line, HEADER, exc.message))
+        return
     except csv.Error as exc:
         problems.append(
             Problem(last_line + 1, ROW, _("Raden kan inte läsas: %(error)s") % {"error": exc})
         )
-        return []
+        return
     if header is None:
         problems.append(Problem(1, HEADER, _("Filen är tom; en rubrikrad krävs.")))
-    return rows
+
+
+def read_rows(
+    data: bytes | str, spec: KindSpec, problems: list[Problem], columns: list[str]
+) -> list[Row]:
+    """Every row at once (for small files and the tests); a problem of the
+    file itself leaves no rows."""
+    rows = list(iter_rows(Source(data), spec, problems, columns))
+    return [] if problems else rows
 
 
 def _check_header(header: list[str], line: int, spec: KindSpec, problems: list[Problem]) -> None:
@@ -463,8 +518,24 @@ class _Importer:
     # Apply in Prepared.order rather than file order.
     ordered = False
 
-    def __init__(self, rows: list[Row], problems: list[Problem], by: services.User | None):
-        self.rows = rows
+    # Rows prepared and applied this many at a time (memory stays constant
+    # however long the file); None: all at once (ordered or cross-row checks).
+    batch_size: int | None = None
+    # Columns whose values refer to other records (looked up once per file).
+    reference_columns = (
+        "unit", "units", "customer_number", "ordinary", "deputy", "staff", "planned_staff",
+        "username",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        rows: list[Row] | Callable[[], Iterable[Row]],
+        problems: list[Problem],
+        by: services.User | None,
+    ):
+        self._rows = rows
+        # Column -> the values in the file (noted while the file is first read).
+        self._references: dict[str, set[str]] | None = None
         self.problems = problems
         self.by = by
         self._row_failed = False
@@ -509,12 +580,25 @@ class _Importer:
 
     # references, each looked up in one query for the whole file
 
+    def each_row(self) -> Iterable[Row]:
+        """The file's rows, read again from the start."""
+        return self._rows() if callable(self._rows) else self._rows
+
+    def note_references(self, row: Row) -> None:
+        """Remember the row's references, so each kind is looked up in one query."""
+        if self._references is None:
+            self._references = {column: set() for column in self.reference_columns}
+        for column in self.reference_columns:
+            value = row.values.get(column)
+            if value:
+                self._references[column].update(parse_list(value))
+
     def _referenced(self, columns: tuple[str, ...], normalise: Callable[[str], str]) -> set[str]:
-        found: set[str] = set()
-        for row in self.rows:
-            for column in columns:
-                found.update(normalise(part) for part in parse_list(row.get(column)))
-        return found
+        if self._references is None:
+            for row in self.each_row():
+                self.note_references(row)
+        assert self._references is not None
+        return {normalise(part) for column in columns for part in self._references.get(column, ())}
 
     def unit(self, row: Row, column: str, code: str) -> Unit | None:
         if self._units is None:
@@ -559,10 +643,30 @@ class _Importer:
         assert self.spec.key is not None
         return tuple(row.get(column) for column in self.spec.key)
 
+    def run(self, counts: dict[str, int]) -> None:
+        """Check every row and apply the good ones; in batches where the kind
+        allows, once a batch is full, as long as no row had a problem (the
+        import is then rolled back anyway)."""
+        if self.batch_size is None:
+            self.apply_all(self.prepare_all(), counts)
+            return
+        batch: list[Prepared] = []
+        for item in self.iter_prepared():
+            batch.append(item)
+            if len(batch) >= self.batch_size:
+                if not self.problems:
+                    self.apply_all(batch, counts)
+                batch = []
+        if batch and not self.problems:
+            self.apply_all(batch, counts)
+
     def prepare_all(self) -> list[Prepared]:
-        prepared: list[Prepared] = []
+        prepared = list(self.iter_prepared())
+        return sorted(prepared, key=lambda item: item.order) if self.ordered else prepared
+
+    def iter_prepared(self) -> Iterator[Prepared]:
         keys: dict[tuple[Any, ...], int] = {}
-        for row in self.rows:
+        for row in self.each_row():
             self._row_failed = False
             item = self.prepare(row)
             if self._row_failed or item is None:
@@ -578,8 +682,7 @@ class _Importer:
                     )
                     continue
                 keys[key] = row.line
-            prepared.append(item)
-        return sorted(prepared, key=lambda item: item.order) if self.ordered else prepared
+            yield item
 
     def prepare(self, row: Row) -> Prepared | None:
         raise NotImplementedError
@@ -862,6 +965,7 @@ class ContactImporter(_Importer):
 class VisitImporter(_Importer):
     spec = SPECS["visits"]
     field_columns = {"client": "customer_number"}
+    batch_size = 5000
 
     def prepare(self, row: Row) -> Prepared:
         fields: dict[str, Any] = {
@@ -942,7 +1046,7 @@ class UserImporter(_Importer):
     def existing(self, username: str) -> Any:
         if self._existing is None:
             self._existing = account_services.users_by_username(
-                row.get("username") for row in self.rows
+                row.get("username") for row in self.each_row()
             )
         return self._existing.get(account_services.username_key(username))
 
@@ -1116,32 +1220,34 @@ def import_csv(
 ) -> ImportResult:
     """Import one CSV file of ``kind``: all rows or, on any problem, none.
 
-    ``data`` is the file's content (bytes or text), a path or an open file."""
-    content: bytes | str
-    if isinstance(data, os.PathLike):
-        content = Path(data).read_bytes()
-    elif isinstance(data, bytes | str):
-        content = data
-    else:
-        content = data.read()
+    ``data`` is the file's content (bytes or text), a path or an open file.
+    The file is read twice, a row at a time: first for the file's own
+    problems (encoding, quoting, header) and the records it refers to, then
+    to check and apply the rows (in batches for the large kinds)."""
     if kind not in IMPORTERS:
         raise UnknownKind(
             _("Okänd typ ”%(kind)s”; välj en av %(kinds)s.")
             % {"kind": kind, "kinds": ", ".join(KINDS)}
         )
+    source = Source(data)
+    spec = SPECS[kind]
     result = ImportResult(kind)
-    rows = read_rows(content, SPECS[kind], result.problems, result.columns)
+
+    def rows() -> Iterator[Row]:
+        return iter_rows(source, spec, [], [])
+
+    importer = IMPORTERS[kind](rows, result.problems, by)
+    for row in iter_rows(source, spec, result.problems, result.columns):
+        importer.note_references(row)
     if result.problems:
         return result
-    importer = IMPORTERS[kind](rows, result.problems, by)
     counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0}
     try:
         with transaction.atomic():
-            prepared = importer.prepare_all()
             # Valid rows are applied even after a problem, inside the transaction
             # that is then rolled back, so the report also shows the problems only
             # the services find (appointment rules, unique numbers).
-            importer.apply_all(prepared, counts)
+            importer.run(counts)
             if result.problems:
                 raise _Rollback
     except _Rollback:

@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from contacts import access
+from imports.importers import SPECS
+from imports.importers import import_csv as run_import
 from jobs.models import Job
 from jobs.services import JobFailed, JobOutput, Progress, job_start
 from jobs.views import status_context
-from imports.importers import SPECS
-from imports.importers import import_csv as run_import
 
 # Larger than any export we have seen from a municipality's systems; protects
 # the server from reading a mistaken upload (a zip, a video) into memory.
@@ -137,11 +137,11 @@ def import_job(job: Job, progress: Progress) -> JobOutput:
     """The task worker's half: import the uploaded file as its owner."""
     user = job.user
     if not access.may_import(user):
-        raise JobFailed(_("Du har inte längre behörighet att importera."))
+        raise JobFailed(str(_("Du har inte längre behörighet att importera.")))
     kind = job.params.get("kind", "")
     if kind not in SPECS or job.payload is None:
-        raise JobFailed(_("Filen finns inte längre; välj den igen."))
-    progress(5, _("Läser och kontrollerar filen"))
+        raise JobFailed(str(_("Filen finns inte längre; välj den igen.")))
+    progress(5, str(_("Läser och kontrollerar filen")))
     result = run_import(kind, bytes(job.payload), by=user)
     return JobOutput(
         data={
