@@ -734,8 +734,18 @@ class UnitImporter(_Importer):
         return _upserted(services.unit_upsert(**item.data))
 
 
+def _apply_fields(obj: Any, fields: dict[str, Any]) -> bool:
+    changed = False
+    for name, value in fields.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
 class StaffImporter(_Importer):
     spec = SPECS["staff"]
+    batch_size = 2000
     # Empty cells in optional columns take these values ("not given").
     defaults: dict[str, Any] = {
         "personal_id": None,
@@ -786,17 +796,103 @@ class StaffImporter(_Importer):
             self.error(row, "units", _("Ange minst en enhet."))
         return Prepared(row.line, {"signature": signature, "units": units, "fields": fields})
 
-    def apply(self, item: Prepared) -> str:
-        return _upserted(services.staff_upsert(**item.data))
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Personal identity number -> the signature that has it in the file.
+        self._personal_ids: dict[str, str] = {}
 
-
-def _apply_fields(obj: Any, fields: dict[str, Any]) -> bool:
-    changed = False
-    for name, value in fields.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed = True
-    return changed
+    def apply_all(self, prepared: list[Prepared], counts: dict[str, int]) -> None:
+        """A batch in a fixed number of queries: fields checked in Python
+        (full_clean without queries), the unique personal identity number
+        against the database and the file, the units replaced as in
+        services.staff_upsert."""
+        signatures = [item.data["signature"] for item in prepared]
+        existing = {s.signature: s for s in Staff.objects.filter(signature__in=signatures)}
+        through = Staff.units.through
+        current: dict[int, set[int]] = {}
+        for staff_id, unit_id in through.objects.filter(
+            staff_id__in=[s.pk for s in existing.values()]
+        ).values_list("staff_id", "unit_id"):
+            current.setdefault(staff_id, set()).add(unit_id)
+        wanted_ids = [i.data["fields"].get("personal_id") for i in prepared]
+        owners = dict(
+            Staff.objects.filter(personal_id__in=[p for p in wanted_ids if p]).values_list(
+                "personal_id", "signature"
+            )
+        )
+        new: list[Staff] = []
+        changed: list[Staff] = []
+        changed_fields: set[str] = set()
+        units_of: dict[str, set[int]] = {}
+        state: dict[str, str] = {}
+        for item in prepared:
+            signature, fields = item.data["signature"], item.data["fields"]
+            pid_value = fields.get("personal_id")
+            if pid_value:
+                seen = self._personal_ids.setdefault(pid_value, signature)
+                owner = owners.get(pid_value)
+                if seen != signature or (owner is not None and owner != signature):
+                    message = Staff(personal_id=pid_value).unique_error_message(
+                        Staff, ("personal_id",)
+                    )
+                    self.add_validation_error(
+                        item.line, ValidationError({"personal_id": [message]}), "signature"
+                    )
+                    continue
+            staff = existing.get(signature)
+            if staff is None:
+                staff = Staff(signature=signature, **fields)
+                new.append(staff)
+                state[signature] = CREATED
+            else:
+                before = {name: getattr(staff, name) for name in fields}
+                if _apply_fields(staff, fields):
+                    changed_fields.update(n for n in fields if getattr(staff, n) != before[n])
+                    changed.append(staff)
+                    state[signature] = UPDATED
+                else:
+                    state[signature] = UNCHANGED
+            try:
+                staff.full_clean(validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                self.add_validation_error(item.line, exc, "signature")
+                continue
+            units_of[signature] = {unit.pk for unit in item.data["units"]}
+        if self.problems:
+            return
+        try:
+            with transaction.atomic():
+                Staff.objects.bulk_create(new, batch_size=1000)
+                if changed:
+                    Staff.objects.bulk_update(changed, sorted(changed_fields), batch_size=1000)
+                pk_of = dict(
+                    Staff.objects.filter(signature__in=signatures).values_list("signature", "pk")
+                )
+                add: list[Any] = []
+                remove: list[tuple[int, int]] = []
+                for signature, wanted in units_of.items():
+                    pk = pk_of[signature]
+                    have = current.get(pk, set())
+                    if wanted == have:
+                        continue
+                    add.extend(through(staff_id=pk, unit_id=u) for u in wanted - have)
+                    remove.extend((pk, u) for u in have - wanted)
+                    if state[signature] == UNCHANGED:
+                        state[signature] = UPDATED
+                for pk, unit_id in remove:
+                    through.objects.filter(staff_id=pk, unit_id=unit_id).delete()
+                through.objects.bulk_create(add, batch_size=5000)
+        except DatabaseError as exc:
+            self.problems.append(
+                Problem(
+                    prepared[0].line,
+                    ROW,
+                    _("Personalen kunde inte sparas: %(error)s") % {"error": exc},
+                )
+            )
+            return
+        for value in state.values():
+            counts[value] += 1
 
 
 class ClientImporter(_Importer):
