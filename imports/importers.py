@@ -200,6 +200,12 @@ RECEIPTS = {
     Visit.Receipt.INCOMPLETE.value: Visit.Receipt.INCOMPLETE,
 }
 
+# The allowed values named in error messages (computed once, not per row).
+_TITLE_WORDS = tuple(TITLES)[:8]
+_SERVICE_KIND_VALUES = tuple(Service.Kind.values)
+_VISIT_STATUS_VALUES = tuple(Visit.Status.values)
+_VISIT_KIND_VALUES = tuple(Visit.Kind.values)
+
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Excel sometimes adds seconds or writes a "T"; both are harmless to accept.
 _DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$")
@@ -783,7 +789,7 @@ class StaffImporter(_Importer):
             "title": self.cell(
                 row,
                 "title",
-                lambda value: parse_choice(value, TITLES, allowed=list(TITLES)[:8]),
+                lambda value: parse_choice(value, TITLES, allowed=_TITLE_WORDS),
             ),
         }
         # Columns left out of the file keep their stored values; a new person
@@ -1008,7 +1014,7 @@ class ServiceImporter(_Importer):
         kind = self.cell(
             row,
             "kind",
-            lambda value: parse_choice(value, SERVICE_KINDS, allowed=Service.Kind.values),
+            lambda value: parse_choice(value, SERVICE_KINDS, allowed=_SERVICE_KIND_VALUES),
         )
         start = self.cell(row, "start", parse_date)
         end = self.cell(row, "end", parse_date)
@@ -1156,13 +1162,13 @@ class VisitImporter(_Importer):
             "status": self.cell(
                 row,
                 "status",
-                lambda v: parse_choice(v, VISIT_STATUSES, allowed=Visit.Status.values),
+                lambda v: parse_choice(v, VISIT_STATUSES, allowed=_VISIT_STATUS_VALUES),
             ),
         }
         optional: dict[str, tuple[Callable[[str], Any], Any]] = {
             "end": (parse_datetime, None),
             "kind": (
-                lambda v: parse_choice(v, VISIT_KINDS, allowed=Visit.Kind.values),
+                lambda v: parse_choice(v, VISIT_KINDS, allowed=_VISIT_KIND_VALUES),
                 Visit.Kind.CARE,
             ),
             "receipt": (
