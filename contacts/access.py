@@ -26,6 +26,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -335,3 +336,14 @@ def may_manage_staff(user: AnyUser, staff: Staff) -> bool:
         may_change_contacts(user)
         and staff.units.filter(pk__in=units_for_user(user).values("pk")).exists()
     )
+
+
+def get_job_for_user(user: AnyUser, pk: int) -> Any:
+    """A background job (report PDF, import): only the user who started it
+    sees its progress and its file; anyone else gets 404. The job's work
+    checks the owner's permissions again when it runs (jobs.services)."""
+    from jobs.models import Job  # jobs depends on this module, not the reverse
+
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    return get_object_or_404(Job.objects.defer("payload"), pk=pk, user_id=user.pk)

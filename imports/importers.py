@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
+import itertools
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -198,6 +200,12 @@ RECEIPTS = {
     Visit.Receipt.INCOMPLETE.value: Visit.Receipt.INCOMPLETE,
 }
 
+# The allowed values named in error messages (computed once, not per row).
+_TITLE_WORDS = tuple(TITLES)[:8]
+_SERVICE_KIND_VALUES = tuple(Service.Kind.values)
+_VISIT_STATUS_VALUES = tuple(Visit.Status.values)
+_VISIT_KIND_VALUES = tuple(Visit.Kind.values)
+
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Excel sometimes adds seconds or writes a "T"; both are harmless to accept.
 _DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$")
@@ -211,6 +219,7 @@ def _norm(value: str) -> str:
     return " ".join(value.lower().split())
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_date(value: str) -> dt.date:
     if _DATE.match(value):
         try:
@@ -220,6 +229,7 @@ def parse_date(value: str) -> dt.date:
     raise CellError(_("”%(value)s” är inget giltigt datum (ÅÅÅÅ-MM-DD).") % {"value": value})
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_datetime(value: str) -> dt.datetime:
     """Local Stockholm time made aware; times that do not exist (the hour
     skipped when summer time starts) are an error rather than a guess."""
@@ -340,20 +350,6 @@ class ImportResult:
         )
 
 
-def _decode(data: bytes | str) -> str:
-    if isinstance(data, bytes):
-        try:
-            # utf-8-sig drops the BOM Excel writes in front of "CSV UTF-8" files.
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            raise _FileError(
-                line,
-                _("Filen är inte kodad som UTF-8. Spara den som ”CSV UTF-8” och försök igen."),
-            ) from None
-    return data.removeprefix("\ufeff")
-
-
 class _FileError(Exception):
     def __init__(self, line: int, message: str) -> None:
         super().__init__(message)
@@ -361,23 +357,77 @@ class _FileError(Exception):
         self.message = message
 
 
-def read_rows(
-    data: bytes | str, spec: KindSpec, problems: list[Problem], columns: list[str]
-) -> list[Row]:
-    """Rows as dicts of the columns present; header problems stop the reading."""
+class Source:
+    """The CSV file, read from the start as often as needed, a line at a time
+    (never the whole file in memory): bytes, text, a path or an open file."""
+
+    def __init__(self, data: bytes | str | os.PathLike[str] | IO[Any]) -> None:
+        if not isinstance(data, bytes | str | os.PathLike) and not data.seekable():
+            data = data.read()
+        self.data = data
+
+    def lines(self) -> Iterator[str]:
+        """Text lines with their line ends; a line that is not UTF-8 raises
+        _FileError with its number. A byte order mark (Excel's "CSV UTF-8")
+        is dropped."""
+        data = self.data
+        if isinstance(data, str):
+            yield from io.StringIO(data.removeprefix("\ufeff"), newline="")
+            return
+        if isinstance(data, bytes):
+            yield from _decoded(io.BytesIO(data))
+        elif isinstance(data, os.PathLike):
+            with Path(data).open("rb") as binary:
+                yield from _decoded(binary)
+        else:
+            data.seek(0)
+            if isinstance(data, io.TextIOBase):
+                yield from data
+            else:
+                yield from _decoded(data)
+
+
+# A line end as in text mode with newline="": \r\n, \r or \n.
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def _decoded(binary: Iterable[bytes]) -> Iterator[str]:
+    """Lines split at b"\n" (so a decoding problem has its line number),
+    then at a lone \r as the csv module expects of text mode."""
+    for number, raw in enumerate(binary, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _FileError(
+                number,
+                _("Filen är inte kodad som UTF-8. Spara den som ”CSV UTF-8” och försök igen."),
+            ) from None
+        if number == 1:
+            line = line.removeprefix("\ufeff")
+        if "\r" in line[:-2]:
+            yield from _LINES.findall(line)
+        else:
+            yield line
+
+
+def iter_rows(
+    source: Source, spec: KindSpec, problems: list[Problem], columns: list[str]
+) -> Iterator[Row]:
+    """The rows as dicts of the columns present, one at a time. A problem of
+    the file itself (header, encoding, quoting) is added to ``problems`` and
+    ends the reading."""
+    lines = source.lines()
     try:
-        text = _decode(data)
-    except _FileError as exc:
-        problems.append(Problem(exc.line, HEADER, exc.message))
-        return []
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    header_line = 1
-    rows: list[Row] = []
-    last_line = 0
-    try:
+        first: list[str] = []
+        for text in lines:
+            first.append(text)
+            if text.strip():
+                break
+        first_line = first[-1] if first else ""
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        reader = csv.reader(itertools.chain(first, lines), delimiter=delimiter)
+        header: list[str] | None = None
+        last_line = 0
         for record in reader:
             line = last_line + 1
             last_line = reader.line_num
@@ -385,11 +435,11 @@ def read_rows(
             if not any(cells):
                 continue  # blank lines and the ";;;" rows Excel leaves behind
             if header is None:
-                header, header_line = [cell.lower() for cell in cells], line
+                header = [cell.lower() for cell in cells]
                 columns.extend(header)
-                _check_header(header, header_line, spec, problems)
+                _check_header(header, line, spec, problems)
                 if problems:
-                    return []
+                    return
                 continue
             values: dict[str, str] = {}
             for index, cell in enumerate(cells):
@@ -407,15 +457,26 @@ def read_rows(
             for name in header:
                 if name:
                     values.setdefault(name, "")
-            rows.append(Row(line, values))
+            yield Row(line, values)
+    except _FileError as exc:
+        problems.append(Problem(exc.line, HEADER, exc.message))
+        return
     except csv.Error as exc:
         problems.append(
             Problem(last_line + 1, ROW, _("Raden kan inte läsas: %(error)s") % {"error": exc})
         )
-        return []
+        return
     if header is None:
         problems.append(Problem(1, HEADER, _("Filen är tom; en rubrikrad krävs.")))
-    return rows
+
+
+def read_rows(
+    data: bytes | str, spec: KindSpec, problems: list[Problem], columns: list[str]
+) -> list[Row]:
+    """Every row at once (for small files and the tests); a problem of the
+    file itself leaves no rows."""
+    rows = list(iter_rows(Source(data), spec, problems, columns))
+    return [] if problems else rows
 
 
 def _check_header(header: list[str], line: int, spec: KindSpec, problems: list[Problem]) -> None:
@@ -463,8 +524,24 @@ class _Importer:
     # Apply in Prepared.order rather than file order.
     ordered = False
 
-    def __init__(self, rows: list[Row], problems: list[Problem], by: services.User | None):
-        self.rows = rows
+    # Rows prepared and applied this many at a time (memory stays constant
+    # however long the file); None: all at once (ordered or cross-row checks).
+    batch_size: int | None = None
+    # Columns whose values refer to other records (looked up once per file).
+    reference_columns = (
+        "unit", "units", "customer_number", "ordinary", "deputy", "staff", "planned_staff",
+        "username",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        rows: list[Row] | Callable[[], Iterable[Row]],
+        problems: list[Problem],
+        by: services.User | None,
+    ):
+        self._rows = rows
+        # Column -> the values in the file (noted while the file is first read).
+        self._references: dict[str, set[str]] | None = None
         self.problems = problems
         self.by = by
         self._row_failed = False
@@ -509,12 +586,25 @@ class _Importer:
 
     # references, each looked up in one query for the whole file
 
+    def each_row(self) -> Iterable[Row]:
+        """The file's rows, read again from the start."""
+        return self._rows() if callable(self._rows) else self._rows
+
+    def note_references(self, row: Row) -> None:
+        """Remember the row's references, so each kind is looked up in one query."""
+        if self._references is None:
+            self._references = {column: set() for column in self.reference_columns}
+        for column in self.reference_columns:
+            value = row.values.get(column)
+            if value:
+                self._references[column].update(parse_list(value))
+
     def _referenced(self, columns: tuple[str, ...], normalise: Callable[[str], str]) -> set[str]:
-        found: set[str] = set()
-        for row in self.rows:
-            for column in columns:
-                found.update(normalise(part) for part in parse_list(row.get(column)))
-        return found
+        if self._references is None:
+            for row in self.each_row():
+                self.note_references(row)
+        assert self._references is not None
+        return {normalise(part) for column in columns for part in self._references.get(column, ())}
 
     def unit(self, row: Row, column: str, code: str) -> Unit | None:
         if self._units is None:
@@ -559,10 +649,30 @@ class _Importer:
         assert self.spec.key is not None
         return tuple(row.get(column) for column in self.spec.key)
 
+    def run(self, counts: dict[str, int]) -> None:
+        """Check every row and apply the good ones; in batches where the kind
+        allows, once a batch is full, as long as no row had a problem (the
+        import is then rolled back anyway)."""
+        if self.batch_size is None:
+            self.apply_all(self.prepare_all(), counts)
+            return
+        batch: list[Prepared] = []
+        for item in self.iter_prepared():
+            batch.append(item)
+            if len(batch) >= self.batch_size:
+                if not self.problems:
+                    self.apply_all(batch, counts)
+                batch = []
+        if batch and not self.problems:
+            self.apply_all(batch, counts)
+
     def prepare_all(self) -> list[Prepared]:
-        prepared: list[Prepared] = []
+        prepared = list(self.iter_prepared())
+        return sorted(prepared, key=lambda item: item.order) if self.ordered else prepared
+
+    def iter_prepared(self) -> Iterator[Prepared]:
         keys: dict[tuple[Any, ...], int] = {}
-        for row in self.rows:
+        for row in self.each_row():
             self._row_failed = False
             item = self.prepare(row)
             if self._row_failed or item is None:
@@ -578,8 +688,7 @@ class _Importer:
                     )
                     continue
                 keys[key] = row.line
-            prepared.append(item)
-        return sorted(prepared, key=lambda item: item.order) if self.ordered else prepared
+            yield item
 
     def prepare(self, row: Row) -> Prepared | None:
         raise NotImplementedError
@@ -631,8 +740,18 @@ class UnitImporter(_Importer):
         return _upserted(services.unit_upsert(**item.data))
 
 
+def _apply_fields(obj: Any, fields: dict[str, Any]) -> bool:
+    changed = False
+    for name, value in fields.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
 class StaffImporter(_Importer):
     spec = SPECS["staff"]
+    batch_size = 2000
     # Empty cells in optional columns take these values ("not given").
     defaults: dict[str, Any] = {
         "personal_id": None,
@@ -670,7 +789,7 @@ class StaffImporter(_Importer):
             "title": self.cell(
                 row,
                 "title",
-                lambda value: parse_choice(value, TITLES, allowed=list(TITLES)[:8]),
+                lambda value: parse_choice(value, TITLES, allowed=_TITLE_WORDS),
             ),
         }
         # Columns left out of the file keep their stored values; a new person
@@ -683,12 +802,113 @@ class StaffImporter(_Importer):
             self.error(row, "units", _("Ange minst en enhet."))
         return Prepared(row.line, {"signature": signature, "units": units, "fields": fields})
 
-    def apply(self, item: Prepared) -> str:
-        return _upserted(services.staff_upsert(**item.data))
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Personal identity number -> the signature that has it in the file.
+        self._personal_ids: dict[str, str] = {}
+
+    def apply_all(self, prepared: list[Prepared], counts: dict[str, int]) -> None:
+        """A batch in a fixed number of queries: fields checked in Python
+        (full_clean without queries), the unique personal identity number
+        against the database and the file, the units replaced as in
+        services.staff_upsert."""
+        signatures = [item.data["signature"] for item in prepared]
+        existing = {s.signature: s for s in Staff.objects.filter(signature__in=signatures)}
+        through = Staff.units.through
+        current: dict[int, set[int]] = {}
+        for staff_id, unit_id in through.objects.filter(
+            staff_id__in=[s.pk for s in existing.values()]
+        ).values_list("staff_id", "unit_id"):
+            current.setdefault(staff_id, set()).add(unit_id)
+        wanted_ids = [i.data["fields"].get("personal_id") for i in prepared]
+        owners = dict(
+            Staff.objects.filter(personal_id__in=[p for p in wanted_ids if p]).values_list(
+                "personal_id", "signature"
+            )
+        )
+        new: list[Staff] = []
+        changed: list[Staff] = []
+        changed_fields: set[str] = set()
+        units_of: dict[str, set[int]] = {}
+        state: dict[str, str] = {}
+        for item in prepared:
+            signature, fields = item.data["signature"], item.data["fields"]
+            pid_value = fields.get("personal_id")
+            if pid_value:
+                seen = self._personal_ids.setdefault(pid_value, signature)
+                owner = owners.get(pid_value)
+                if seen != signature or (owner is not None and owner != signature):
+                    message = Staff(personal_id=pid_value).unique_error_message(
+                        Staff, ("personal_id",)
+                    )
+                    self.add_validation_error(
+                        item.line, ValidationError({"personal_id": [message]}), "signature"
+                    )
+                    continue
+            staff = existing.get(signature)
+            if staff is None:
+                staff = Staff(signature=signature, **fields)
+                new.append(staff)
+                state[signature] = CREATED
+            else:
+                before = {name: getattr(staff, name) for name in fields}
+                if _apply_fields(staff, fields):
+                    changed_fields.update(n for n in fields if getattr(staff, n) != before[n])
+                    changed.append(staff)
+                    state[signature] = UPDATED
+                else:
+                    state[signature] = UNCHANGED
+            try:
+                staff.full_clean(validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                self.add_validation_error(item.line, exc, "signature")
+                continue
+            units_of[signature] = {unit.pk for unit in item.data["units"]}
+        if self.problems:
+            return
+        try:
+            with transaction.atomic():
+                Staff.objects.bulk_create(new, batch_size=1000)
+                if changed:
+                    Staff.objects.bulk_update(changed, sorted(changed_fields), batch_size=1000)
+                pk_of = dict(
+                    Staff.objects.filter(signature__in=signatures).values_list("signature", "pk")
+                )
+                add: list[Any] = []
+                remove: list[tuple[int, int]] = []
+                for signature, wanted in units_of.items():
+                    pk = pk_of[signature]
+                    have = current.get(pk, set())
+                    if wanted == have:
+                        continue
+                    add.extend(through(staff_id=pk, unit_id=u) for u in wanted - have)
+                    remove.extend((pk, u) for u in have - wanted)
+                    if state[signature] == UNCHANGED:
+                        state[signature] = UPDATED
+                for pk, unit_id in remove:
+                    through.objects.filter(staff_id=pk, unit_id=unit_id).delete()
+                through.objects.bulk_create(add, batch_size=5000)
+        except DatabaseError as exc:
+            self.problems.append(
+                Problem(
+                    prepared[0].line,
+                    ROW,
+                    _("Personalen kunde inte sparas: %(error)s") % {"error": exc},
+                )
+            )
+            return
+        for value in state.values():
+            counts[value] += 1
 
 
 class ClientImporter(_Importer):
     spec = SPECS["clients"]
+    batch_size = 2000
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Personal identity number -> the customer number that has it in the file.
+        self._personal_ids: dict[str, str] = {}
 
     def prepare(self, row: Row) -> Prepared:
         parsed = self.cell(row, "personal_id", pid.parse)
@@ -706,8 +926,78 @@ class ClientImporter(_Importer):
         number = self.cell(row, "customer_number", _text)
         return Prepared(row.line, {"customer_number": number, "fields": fields})
 
-    def apply(self, item: Prepared) -> str:
-        return _upserted(services.client_upsert(**item.data))
+    def apply_all(self, prepared: list[Prepared], counts: dict[str, int]) -> None:
+        """A batch in a fixed number of queries (services.clients_bulk_upsert
+        would be its name if anything but the import wrote clients in bulk):
+        every field is checked in Python (full_clean without queries), the
+        unique personal identity number against the database and the file."""
+        numbers = [item.data["customer_number"] for item in prepared]
+        existing = {
+            c.customer_number: c for c in Client.objects.filter(customer_number__in=numbers)
+        }
+        wanted_ids = [
+            item.data["fields"]["personal_id"]
+            for item in prepared
+            if "personal_id" in item.data["fields"]
+        ]
+        owners = dict(
+            Client.objects.filter(personal_id__in=wanted_ids).values_list(
+                "personal_id", "customer_number"
+            )
+        )
+        new: list[Client] = []
+        changed: list[Client] = []
+        changed_fields: set[str] = set()
+        unchanged = 0
+        for item in prepared:
+            number, fields = item.data["customer_number"], item.data["fields"]
+            pid_value = fields.get("personal_id")
+            owner = owners.get(pid_value) if pid_value else None
+            seen = self._personal_ids.setdefault(pid_value, number) if pid_value else number
+            if (owner is not None and owner != number) or seen != number:
+                message = Client(personal_id=pid_value).unique_error_message(
+                    Client, ("personal_id",)
+                )
+                self.add_validation_error(
+                    item.line, ValidationError({"personal_id": [message]}), "customer_number"
+                )
+                continue
+            client = existing.get(number)
+            if client is None:
+                client = Client(customer_number=number, **fields)
+                target = new
+            else:
+                before = {name: getattr(client, name) for name in fields}
+                if not _apply_fields(client, fields):
+                    unchanged += 1
+                    continue
+                changed_fields.update(n for n in fields if getattr(client, n) != before[n])
+                target = changed
+            try:
+                client.full_clean(validate_unique=False, validate_constraints=False)
+            except ValidationError as exc:
+                self.add_validation_error(item.line, exc, "customer_number")
+                continue
+            target.append(client)
+        if self.problems:
+            return
+        try:
+            with transaction.atomic():
+                Client.objects.bulk_create(new, batch_size=1000)
+                if changed:
+                    Client.objects.bulk_update(changed, sorted(changed_fields), batch_size=1000)
+        except DatabaseError as exc:
+            self.problems.append(
+                Problem(
+                    prepared[0].line,
+                    ROW,
+                    _("Brukarna kunde inte sparas: %(error)s") % {"error": exc},
+                )
+            )
+            return
+        counts[CREATED] += len(new)
+        counts[UPDATED] += len(changed)
+        counts[UNCHANGED] += unchanged
 
 
 class ServiceImporter(_Importer):
@@ -724,7 +1014,7 @@ class ServiceImporter(_Importer):
         kind = self.cell(
             row,
             "kind",
-            lambda value: parse_choice(value, SERVICE_KINDS, allowed=Service.Kind.values),
+            lambda value: parse_choice(value, SERVICE_KINDS, allowed=_SERVICE_KIND_VALUES),
         )
         start = self.cell(row, "start", parse_date)
         end = self.cell(row, "end", parse_date)
@@ -862,6 +1152,7 @@ class ContactImporter(_Importer):
 class VisitImporter(_Importer):
     spec = SPECS["visits"]
     field_columns = {"client": "customer_number"}
+    batch_size = 5000
 
     def prepare(self, row: Row) -> Prepared:
         fields: dict[str, Any] = {
@@ -871,13 +1162,13 @@ class VisitImporter(_Importer):
             "status": self.cell(
                 row,
                 "status",
-                lambda v: parse_choice(v, VISIT_STATUSES, allowed=Visit.Status.values),
+                lambda v: parse_choice(v, VISIT_STATUSES, allowed=_VISIT_STATUS_VALUES),
             ),
         }
         optional: dict[str, tuple[Callable[[str], Any], Any]] = {
             "end": (parse_datetime, None),
             "kind": (
-                lambda v: parse_choice(v, VISIT_KINDS, allowed=Visit.Kind.values),
+                lambda v: parse_choice(v, VISIT_KINDS, allowed=_VISIT_KIND_VALUES),
                 Visit.Kind.CARE,
             ),
             "receipt": (
@@ -942,7 +1233,7 @@ class UserImporter(_Importer):
     def existing(self, username: str) -> Any:
         if self._existing is None:
             self._existing = account_services.users_by_username(
-                row.get("username") for row in self.rows
+                row.get("username") for row in self.each_row()
             )
         return self._existing.get(account_services.username_key(username))
 
@@ -1116,32 +1407,34 @@ def import_csv(
 ) -> ImportResult:
     """Import one CSV file of ``kind``: all rows or, on any problem, none.
 
-    ``data`` is the file's content (bytes or text), a path or an open file."""
-    content: bytes | str
-    if isinstance(data, os.PathLike):
-        content = Path(data).read_bytes()
-    elif isinstance(data, bytes | str):
-        content = data
-    else:
-        content = data.read()
+    ``data`` is the file's content (bytes or text), a path or an open file.
+    The file is read twice, a row at a time: first for the file's own
+    problems (encoding, quoting, header) and the records it refers to, then
+    to check and apply the rows (in batches for the large kinds)."""
     if kind not in IMPORTERS:
         raise UnknownKind(
             _("Okänd typ ”%(kind)s”; välj en av %(kinds)s.")
             % {"kind": kind, "kinds": ", ".join(KINDS)}
         )
+    source = Source(data)
+    spec = SPECS[kind]
     result = ImportResult(kind)
-    rows = read_rows(content, SPECS[kind], result.problems, result.columns)
+
+    def rows() -> Iterator[Row]:
+        return iter_rows(source, spec, [], [])
+
+    importer = IMPORTERS[kind](rows, result.problems, by)
+    for row in iter_rows(source, spec, result.problems, result.columns):
+        importer.note_references(row)
     if result.problems:
         return result
-    importer = IMPORTERS[kind](rows, result.problems, by)
     counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0}
     try:
         with transaction.atomic():
-            prepared = importer.prepare_all()
             # Valid rows are applied even after a problem, inside the transaction
             # that is then rolled back, so the report also shows the problems only
             # the services find (appointment rules, unique numbers).
-            importer.apply_all(prepared, counts)
+            importer.run(counts)
             if result.problems:
                 raise _Rollback
     except _Rollback:

@@ -90,7 +90,10 @@ INSTALLED_APPS = [
     "ops",
     "accounts",
     "audit",
+    "jobs",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -321,6 +324,18 @@ OMSORG_ACCESS_LOG_DAYS = env_int("OMSORG_ACCESS_LOG_DAYS", 3 * 365)
 # Behind a reverse proxy that sets X-Forwarded-For, the client's address is the
 # last one the proxy appended; only trust the header when a proxy is in front.
 OMSORG_TRUST_X_FORWARDED_FOR = env_bool("OMSORG_TRUST_X_FORWARDED_FOR")
+
+# Background jobs (jobs app): report PDFs and browser imports run in the task
+# worker (`manage.py db_worker`, started by `make run` and docker-compose.yml),
+# never inside a web request. The database backend needs no other service; a
+# broker-based backend (django-tasks-rq) takes the same code when one machine
+# is not enough. The tests run tasks at once (ImmediateBackend).
+TASKS = {
+    "default": {
+        "BACKEND": env_str("OMSORG_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # Font shipped with the app for PDF output (reports, plans, letters).
 PDF_FONT_DIR = BASE_DIR / "static" / "fonts"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("plan/", include("plans.urls")),
     path("rapporter/", include("reports.urls")),
     path("import/", include("imports.urls")),
+    path("jobb/", include("jobs.urls")),
     path("vem-kommer/", include("rota.urls")),
     path("tillganglighet/", accessibility.statement, name="accessibility_statement"),
     path("atkomstlogg/", include("audit.urls")),

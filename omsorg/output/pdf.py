@@ -14,14 +14,18 @@ from django.utils import timezone
 
 
 def render_pdf(
-    template_name: str, context: dict[str, Any], *, request: HttpRequest | None = None
+    template_name: str,
+    context: dict[str, Any],
+    *,
+    request: HttpRequest | None = None,
+    printed_by: str = "",
 ) -> bytes:
     from weasyprint import HTML  # imported lazily: loading Pango takes time
 
     context = {
         "font_dir": settings.PDF_FONT_DIR.as_uri(),
         "printed_at": timezone.localtime(),
-        "printed_by": _printed_by(request),
+        "printed_by": printed_by or _printed_by(request),
         **context,
     }
     html = render_to_string(template_name, context, request=request)
@@ -33,6 +37,11 @@ def pdf_response(pdf: bytes, filename: str, *, inline: bool = True) -> HttpRespo
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response
+
+
+def printed_by(user: Any) -> str:
+    """The name printed in a PDF's footer (a job's owner in the worker)."""
+    return user.get_full_name() or user.get_username()
 
 
 def _printed_by(request: HttpRequest | None) -> str:

@@ -13,8 +13,9 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -26,8 +27,10 @@ from audit import log
 from audit.models import AccessKind
 from contacts import access
 from contacts.models import Unit
+from jobs.models import Job
+from jobs.services import JobFailed, JobOutput, Progress, record_export
 from omsorg.output.csv import csv_response
-from omsorg.output.pdf import pdf_response, render_pdf
+from omsorg.output.pdf import printed_by, render_pdf
 
 from .. import continuity as cont
 from ..continuity_export import (
@@ -42,6 +45,7 @@ from ..continuity_export import (
     report_csv,
     staff_chart,
 )
+from . import output
 
 MAX_PERIOD_DAYS = 366
 FIRST_DAY = dt.date(1900, 1, 1)
@@ -145,6 +149,13 @@ def _kpi_form(request: HttpRequest, units: QuerySet[Unit]) -> PeriodForm:
     data = {"unit": "", "from": cont.kpi_default_start(timezone.localdate()).isoformat()}
     data.update({key: request.GET[key].strip() for key in ("unit", "from") if key in request.GET})
     return PeriodForm(data, units=units, with_to=False)
+
+
+def _posted_form(request: HttpRequest, units: QuerySet[Unit], *, with_to: bool) -> PeriodForm:
+    """The PDF button's hidden fields, without defaults: what the page showed."""
+    keys = ("unit", "from", "to") if with_to else ("unit", "from")
+    data = {key: request.POST[key].strip() for key in keys if key in request.POST}
+    return PeriodForm(data, units=units, with_to=with_to)
 
 
 def _user_units(request: HttpRequest) -> QuerySet[Unit]:
@@ -261,11 +272,14 @@ def continuity_pdf_bytes(
     *,
     request: HttpRequest | None = None,
     all_label: str | None = None,
+    printed_by: str = "",
 ) -> bytes:
-    """The PDF of the report: the browser download and `continuity_report --format pdf`."""
+    """The PDF of the report: the background job and `continuity_report --format pdf`."""
     context = _report_context(report, all_label=all_label or _("Alla enheter"))
     context["rows"] = _client_rows(report.clients)
-    return render_pdf("reports/pdf_continuity.html", context, request=request)
+    return render_pdf(
+        "reports/pdf_continuity.html", context, request=request, printed_by=printed_by
+    )
 
 
 def _file_stem(prefix: str, unit: Unit | None, *dates: dt.date) -> str:
@@ -273,32 +287,67 @@ def _file_stem(prefix: str, unit: Unit | None, *dates: dt.date) -> str:
     return "_".join(parts).replace(" ", "-")
 
 
-@report_view
-def continuity_report(request: HttpRequest) -> HttpResponse:
+def _report_title(unit: Unit | None, date_from: dt.date, date_to: dt.date) -> str:
+    return _("Kontinuitetsrapport, %(unit)s, %(start)s–%(end)s") % {
+        "unit": unit.name if unit else _("alla mina enheter"),
+        "start": date_from.isoformat(),
+        "end": date_to.isoformat(),
+    }
+
+
+def _continuity(request: HttpRequest, preset: str | None) -> HttpResponse:
+    """The continuity report as page, CSV or PDF (reports.views.output)."""
+    fmt = output.output_format(request, preset)
     units = _user_units(request)
-    form = _continuity_form(request, units)
+    if request.method == "POST":
+        if not units:
+            raise Http404  # no unit: nothing to print
+        form = _posted_form(request, units, with_to=True)
+    else:
+        form = _continuity_form(request, units)
     context: dict[str, Any] = {"form": form, "units": units}
-    if form.is_valid():
-        unit, scope = _scope(form)
-        report = cont.continuity_report(
-            unit, form.cleaned_data["from"], form.cleaned_data["to"], units=scope
+    if not form.is_valid():
+        status = 200 if fmt == output.HTML else 400
+        return render(request, "reports/continuity.html", context, status=status)
+    unit, scope = _scope(form)
+    date_from, date_to = form.cleaned_data["from"], form.cleaned_data["to"]
+    sort = output.form_data(request).get("sort", "name")
+    if fmt == output.PDF:
+        fields = output.hidden_fields(form.data, ("unit", "from", "to")) + [("sort", sort)]
+        title = _report_title(unit, date_from, date_to)
+        if request.method == "POST":
+            return output.start_pdf(
+                request, kind=Job.Kind.CONTINUITY_PDF, title=title, params=dict(fields)
+            )
+        return output.pdf_button_page(
+            request,
+            title=title,
+            action=reverse("continuity_report"),
+            fields=fields,
+            back=reverse("continuity_report") + "?" + form.querystring(sort=sort),
         )
-        clients, sort = _sorted_clients(report.clients, request.GET.get("sort", "name"))
-        log.record(request, AccessKind.REPORT, clients=[c.client_id for c in report.clients])
-        context.update(_report_context(report, all_label=_("Alla mina enheter")))
-        context.update(
-            {
-                "rows": _client_rows(clients),
-                # Drill-down links only for clients the user still reaches.
-                "reachable": access.reachable_client_ids(
-                    request.user, [c.client_id for c in clients]
-                ),
-                "columns": _columns(form, sort),
-                "sort": sort,
-                "query": form.querystring(),
-                "sort_query": form.querystring(sort=sort),
-            }
-        )
+    report = cont.continuity_report(unit, date_from, date_to, units=scope)
+    if fmt == output.CSV:
+        log.record(request, AccessKind.EXPORT, clients=[c.client_id for c in report.clients])
+        name = _file_stem("kontinuitet", unit, date_from, date_to)
+        return csv_response(report_csv(report), f"{name}.csv")
+    clients, sort = _sorted_clients(report.clients, sort)
+    log.record(request, AccessKind.REPORT, clients=[c.client_id for c in report.clients])
+    context.update(_report_context(report, all_label=_("Alla mina enheter")))
+    context.update(
+        {
+            "rows": _client_rows(clients),
+            # Drill-down links only for clients the user still reaches.
+            "reachable": access.reachable_client_ids(request.user, [c.client_id for c in clients]),
+            "columns": _columns(form, sort),
+            "sort": sort,
+            "query": form.querystring(),
+            "sort_query": form.querystring(sort=sort),
+            "pdf_action": reverse("continuity_report"),
+            "pdf_fields": output.hidden_fields(form.data, ("unit", "from", "to"))
+            + [("sort", sort)],
+        }
+    )
     template = "reports/continuity.html"
     target = _htmx(request).target if _htmx(request) else None
     if target in {"report-table", "report"}:
@@ -306,32 +355,35 @@ def continuity_report(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@report_view
-def continuity_report_csv(request: HttpRequest) -> HttpResponse:
-    units = _user_units(request)
-    form = _continuity_form(request, units)
-    if not form.is_valid():
-        return render(request, "reports/continuity.html", {"form": form}, status=400)
-    unit, scope = _scope(form)
-    date_from, date_to = form.cleaned_data["from"], form.cleaned_data["to"]
-    report = cont.continuity_report(unit, date_from, date_to, units=scope)
-    log.record(request, AccessKind.EXPORT, clients=[c.client_id for c in report.clients])
-    name = _file_stem("kontinuitet", unit, date_from, date_to)
-    return csv_response(report_csv(report), f"{name}.csv")
+continuity_report, continuity_report_as = output.report_views(
+    access.may_view_continuity_reports, _continuity
+)
 
 
-@report_view
-def continuity_report_pdf(request: HttpRequest) -> HttpResponse:
-    units = _user_units(request)
-    form = _continuity_form(request, units)
+def continuity_pdf_job(job: Job, progress: Progress) -> JobOutput:
+    """The task worker's half of the continuity PDF: the same form and
+    selector as the page, for the units the job's owner has now."""
+    user = job.user
+    if not access.may_view_continuity_reports(user):
+        raise JobFailed(_("Du har inte längre behörighet till rapporten."))
+    units = access.units_for_user(user).order_by("name")
+    list(units)
+    form = PeriodForm(dict(job.params), units=units, with_to=True)
     if not form.is_valid():
-        return render(request, "reports/continuity.html", {"form": form}, status=400)
+        raise JobFailed(_("Urvalet går inte längre att skriva ut; välj det igen på sidan."))
     unit, scope = _scope(form)
     date_from, date_to = form.cleaned_data["from"], form.cleaned_data["to"]
+    progress(10, _("Beräknar rapporten"))
     report = cont.continuity_report(unit, date_from, date_to, units=scope)
-    log.record(request, AccessKind.EXPORT, clients=[c.client_id for c in report.clients])
-    pdf = continuity_pdf_bytes(report, request=request, all_label=_("Alla mina enheter"))
-    return pdf_response(pdf, _file_stem("kontinuitet", unit, date_from, date_to) + ".pdf")
+    report.clients, _sort = _sorted_clients(report.clients, job.params.get("sort", "name"))
+    record_export(job, [c.client_id for c in report.clients])
+    progress(40, _("Skapar PDF-filen"))
+    pdf = continuity_pdf_bytes(
+        report, all_label=_("Alla mina enheter"), printed_by=printed_by(user)
+    )
+    return JobOutput(
+        pdf, _file_stem("kontinuitet", unit, date_from, date_to) + ".pdf", "application/pdf"
+    )
 
 
 @report_view
@@ -408,42 +460,78 @@ def _kpi_client_ids(context: dict[str, Any]) -> list[int]:
     return [c.client_id for row in context["per_unit"] for c in row["kpi"].clients]
 
 
-@report_view
-def continuity_kpi(request: HttpRequest) -> HttpResponse:
+def _kpi_title(unit: Unit | None, date_from: dt.date) -> str:
+    return _("Kontinuitet KKiK, %(unit)s, från %(start)s") % {
+        "unit": unit.name if unit else _("alla mina enheter"),
+        "start": date_from.isoformat(),
+    }
+
+
+def _kpi(request: HttpRequest, preset: str | None) -> HttpResponse:
+    """The KKiK measure as page, CSV or PDF (reports.views.output)."""
+    fmt = output.output_format(request, preset)
     units = _user_units(request)
-    form = _kpi_form(request, units)
+    if request.method == "POST":
+        if not units:
+            raise Http404  # no unit: nothing to print
+        form = _posted_form(request, units, with_to=False)
+    else:
+        form = _kpi_form(request, units)
     context: dict[str, Any] = {"form": form}
-    if form.is_valid():
-        context.update(_kpi_context(form))
-        context["query"] = form.querystring()
-        log.record(request, AccessKind.REPORT, clients=_kpi_client_ids(context))
+    if not form.is_valid():
+        status = 200 if fmt == output.HTML else 400
+        return render(request, "reports/kpi.html", context, status=status)
+    unit, scope = _scope(form)
+    date_from = form.cleaned_data["from"]
+    fields = output.hidden_fields(form.data, ("unit", "from"))
+    if fmt == output.PDF:
+        title = _kpi_title(unit, date_from)
+        if request.method == "POST":
+            return output.start_pdf(
+                request, kind=Job.Kind.KPI_PDF, title=title, params=dict(fields)
+            )
+        return output.pdf_button_page(
+            request,
+            title=title,
+            action=reverse("continuity_kpi"),
+            fields=fields,
+            back=reverse("continuity_kpi") + "?" + form.querystring(),
+        )
+    if fmt == output.CSV:
+        kpis = cont.continuity_kpi_by_unit(scope.filter(pk=unit.pk) if unit else scope, date_from)
+        clients = [c.client_id for k in kpis for c in k.clients]
+        log.record(request, AccessKind.EXPORT, clients=clients)
+        return csv_response(kpi_csv(kpis), f"{_file_stem('kkik', unit, date_from)}.csv")
+    context.update(_kpi_context(form))
+    context["query"] = form.querystring()
+    context["pdf_action"] = reverse("continuity_kpi")
+    context["pdf_fields"] = fields
+    log.record(request, AccessKind.REPORT, clients=_kpi_client_ids(context))
     template = "reports/kpi.html"
     if _htmx(request) and _htmx(request).target == "kpi":
         template += "#kpi"
     return render(request, template, context)
 
 
-@report_view
-def continuity_kpi_csv(request: HttpRequest) -> HttpResponse:
-    units = _user_units(request)
-    form = _kpi_form(request, units)
-    if not form.is_valid():
-        return render(request, "reports/kpi.html", {"form": form}, status=400)
-    unit, scope = _scope(form)
-    date_from = form.cleaned_data["from"]
-    kpis = cont.continuity_kpi_by_unit(scope.filter(pk=unit.pk) if unit else scope, date_from)
-    log.record(request, AccessKind.EXPORT, clients=[c.client_id for k in kpis for c in k.clients])
-    return csv_response(kpi_csv(kpis), f"{_file_stem('kkik', unit, date_from)}.csv")
+continuity_kpi, continuity_kpi_as = output.report_views(access.may_view_continuity_reports, _kpi)
 
 
-@report_view
-def continuity_kpi_pdf(request: HttpRequest) -> HttpResponse:
-    units = _user_units(request)
-    form = _kpi_form(request, units)
+def kpi_pdf_job(job: Job, progress: Progress) -> JobOutput:
+    """The task worker's half of the KKiK PDF (see continuity_pdf_job)."""
+    user = job.user
+    if not access.may_view_continuity_reports(user):
+        raise JobFailed(_("Du har inte längre behörighet till rapporten."))
+    units = access.units_for_user(user).order_by("name")
+    list(units)
+    form = PeriodForm(dict(job.params), units=units, with_to=False)
     if not form.is_valid():
-        return render(request, "reports/kpi.html", {"form": form}, status=400)
+        raise JobFailed(_("Urvalet går inte längre att skriva ut; välj det igen på sidan."))
+    progress(10, _("Beräknar måttet"))
     context = _kpi_context(form)
-    log.record(request, AccessKind.EXPORT, clients=_kpi_client_ids(context))
-    pdf = render_pdf("reports/pdf_kpi.html", context, request=request)
+    record_export(job, _kpi_client_ids(context))
+    progress(50, _("Skapar PDF-filen"))
+    pdf = render_pdf("reports/pdf_kpi.html", context, printed_by=printed_by(user))
     unit, _scope_units = _scope(form)
-    return pdf_response(pdf, _file_stem("kkik", unit, form.cleaned_data["from"]) + ".pdf")
+    return JobOutput(
+        pdf, _file_stem("kkik", unit, form.cleaned_data["from"]) + ".pdf", "application/pdf"
+    )

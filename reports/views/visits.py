@@ -8,7 +8,6 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -17,16 +16,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
 
 from audit import log
 from audit.models import AccessKind
 from contacts import access
 from contacts.models import Unit, Visit
+from jobs.models import Job
+from jobs.services import JobFailed, JobOutput, Progress, record_export
 from omsorg.http import HtmxHttpRequest
 from omsorg.output.csv import csv_response
-from omsorg.output.pdf import pdf_response, render_pdf
+from omsorg.output.pdf import printed_by, render_pdf
 from reports import visits as selectors
+
+from . import output
 
 PAGE_SIZE = 50
 # A PDF past this many rows takes too long to lay out; CSV has no limit.
@@ -94,19 +96,34 @@ class VisitOverviewForm(forms.Form):
 
 
 def _overview(
-    request: HttpRequest,
+    request: HttpRequest, params: QueryDict | None = None
 ) -> tuple[VisitOverviewForm, QuerySet[Visit] | None, str]:
-    units = access.units_for_user(request.user).order_by("name")
-    code = request.GET.get("enhet", "")
+    params = request.GET if params is None else params
+    form, visits = _selection(request.user, params, bound=request.method == "POST")
+    query = QueryDict(mutable=True)
+    for name in FORM_PARAMS:
+        if name in params:
+            query[name] = str(params.get(name, ""))
+    return form, visits, query.urlencode()
+
+
+def _selection(
+    user: Any, params: QueryDict | dict[str, Any], *, bound: bool = False
+) -> tuple[VisitOverviewForm, QuerySet[Visit] | None]:
+    """The form bound to ``params`` (unbound when nothing was chosen, unless
+    ``bound``) and, when valid, the selected visits; another unit's code
+    gives 404."""
+    units = access.units_for_user(user).order_by("name")
+    code = params.get("enhet", "")
     # Compared in Python: the raw parameter may hold text PostgreSQL refuses (NUL).
     if code and code not in {unit.code for unit in units}:
         # Another unit's code gives 404, as every object outside the user's units.
         raise Http404
-    submitted = "fran" in request.GET or "till" in request.GET
+    submitted = bound or "fran" in params or "till" in params
     today = timezone.localdate()
     first = units.first()
     form = VisitOverviewForm(
-        request.GET if submitted else None,
+        params if submitted else None,
         units=units,
         initial={
             "enhet": first.code if first else "",
@@ -126,18 +143,57 @@ def _overview(
             marks=form.chosen_marks(),
             only_marked=data["endast_markerade"],
         )
-    query = QueryDict(mutable=True)
-    for name in FORM_PARAMS:
-        if name in request.GET:
-            query[name] = request.GET[name]
-    return form, visits, query.urlencode()
+    return form, visits
 
 
-@require_GET
-@login_required
-@access.requires(access.may_view_continuity_reports)
-def visit_overview(request: HtmxHttpRequest) -> HttpResponse:
-    form, visits, query = _overview(request)
+def _visits(request: HtmxHttpRequest, preset: str | None) -> HttpResponse:
+    """Handbook 1.12.2 as page, CSV or PDF (reports.views.output)."""
+    fmt = output.output_format(request, preset)
+    if request.method == "POST" and not access.units_for_user(request.user).exists():
+        raise Http404  # no unit: nothing to print
+    form, visits, query = _overview(request, output.form_data(request))
+    if fmt != output.HTML and visits is None:
+        if request.method == "POST" or not form.is_bound:
+            return _page(request, form, None, query, status=400)
+        return redirect(f"{reverse('visit_overview')}?{query}")
+    if visits is not None and fmt == output.CSV:
+        log.record(
+            request,
+            AccessKind.EXPORT,
+            clients=visits.order_by().values_list("client_id", flat=True).distinct(),
+        )
+        return csv_response(
+            selectors.visits_csv(form.cleaned_data["enhet"], visits), _file_name(form, "csv")
+        )
+    if visits is not None and fmt == output.PDF:
+        count = visits.count()
+        if count > PDF_LIMIT:
+            messages.error(request, _too_many(count))
+            return redirect(f"{reverse('visit_overview')}?{query}")
+        fields = output.hidden_fields(output.form_data(request), FORM_PARAMS)
+        title = _title(form)
+        if request.method == "POST":
+            return output.start_pdf(
+                request, kind=Job.Kind.VISIT_OVERVIEW_PDF, title=title, params=dict(fields)
+            )
+        return output.pdf_button_page(
+            request,
+            title=title,
+            action=reverse("visit_overview"),
+            fields=fields,
+            back=f"{reverse('visit_overview')}?{query}",
+        )
+    return _page(request, form, visits, query)
+
+
+def _page(
+    request: HtmxHttpRequest,
+    form: VisitOverviewForm,
+    visits: QuerySet[Visit] | None,
+    query: str,
+    *,
+    status: int = 200,
+) -> HttpResponse:
     page_obj = None
     visit_rows: list[selectors.VisitRow] = []
     chosen: list[str] = []
@@ -153,10 +209,18 @@ def visit_overview(request: HtmxHttpRequest) -> HttpResponse:
         "marks": [m for m in selectors.MARKS if m.key in chosen],
         "query": query,
         "has_units": bool(form.units),
+        "pdf_action": reverse("visit_overview"),
+        "pdf_fields": output.hidden_fields(request.GET, FORM_PARAMS),
     }
     if request.htmx:
-        return render(request, "reports/visits.html#overview", context)
-    return render(request, "reports/visits.html", context)
+        return render(request, "reports/visits.html#overview", context, status=status)
+    return render(request, "reports/visits.html", context, status=status)
+
+
+visit_overview, visit_overview_as = output.report_views(
+    access.may_view_continuity_reports,
+    _visits,  # type: ignore[arg-type]
+)
 
 
 def _file_name(form: VisitOverviewForm, extension: str) -> str:
@@ -164,48 +228,43 @@ def _file_name(form: VisitOverviewForm, extension: str) -> str:
     return f"besok-{data['enhet'].code}-{data['fran']}-{data['till']}.{extension}"
 
 
-@require_GET
-@login_required
-@access.requires(access.may_view_continuity_reports)
-def visit_overview_csv(request: HttpRequest) -> HttpResponse:
-    form, visits, query = _overview(request)
-    if visits is None:
-        return redirect(f"{reverse('visit_overview')}?{query}")
-    log.record(
-        request,
-        AccessKind.EXPORT,
-        clients=visits.order_by().values_list("client_id", flat=True).distinct(),
-    )
-    return csv_response(
-        selectors.visits_csv(form.cleaned_data["enhet"], visits), _file_name(form, "csv")
-    )
+def _title(form: VisitOverviewForm) -> str:
+    data = form.cleaned_data
+    return _("Översikt besök, %(unit)s, %(start)s–%(end)s") % {
+        "unit": data["enhet"].name,
+        "start": data["fran"].isoformat(),
+        "end": data["till"].isoformat(),
+    }
 
 
-@require_GET
-@login_required
-@access.requires(access.may_view_continuity_reports)
-def visit_overview_pdf(request: HttpRequest) -> HttpResponse:
-    form, visits, query = _overview(request)
+def _too_many(count: int) -> str:
+    return _(
+        "Urvalet har %(count)s besök; en PDF rymmer högst %(limit)s. Välj en kortare "
+        "period eller ”Visa endast markerade besök”, eller ladda ner CSV."
+    ) % {"count": count, "limit": PDF_LIMIT}
+
+
+def visit_overview_pdf_job(job: Job, progress: Progress) -> JobOutput:
+    """The task worker's half of the visit overview PDF: the same form and
+    selector as the page, for the units the job's owner has now."""
+    user = job.user
+    if not access.may_view_continuity_reports(user):
+        raise JobFailed(_("Du har inte längre behörighet till översikten."))
+    try:
+        form, visits = _selection(user, job.params, bound=True)
+    except Http404:
+        visits = None
     if visits is None:
-        return redirect(f"{reverse('visit_overview')}?{query}")
+        raise JobFailed(_("Urvalet går inte längre att skriva ut; välj det igen på sidan."))
+    progress(5, _("Hämtar besöken"))
     count = visits.count()
     if count > PDF_LIMIT:
-        messages.error(
-            request,
-            _(
-                "Urvalet har %(count)s besök; en PDF rymmer högst %(limit)s. Välj en kortare "
-                "period eller ”Visa endast markerade besök”, eller ladda ner CSV."
-            )
-            % {"count": count, "limit": PDF_LIMIT},
-        )
-        return redirect(f"{reverse('visit_overview')}?{query}")
+        raise JobFailed(_too_many(count))
     marks = form.chosen_marks()
     data = form.cleaned_data
-    log.record(
-        request,
-        AccessKind.EXPORT,
-        clients=visits.order_by().values_list("client_id", flat=True).distinct(),
-    )
+    rows = selectors.rows(visits, marks)
+    record_export(job, {row.visit.client_id for row in rows})
+    progress(30, _("Skapar PDF-filen (%(count)s besök)") % {"count": count})
     pdf = render_pdf(
         "reports/pdf_visits.html",
         {
@@ -213,10 +272,10 @@ def visit_overview_pdf(request: HttpRequest) -> HttpResponse:
             "start": data["fran"],
             "end": data["till"],
             "only_marked": data["endast_markerade"],
-            "rows": selectors.rows(visits, marks),
+            "rows": rows,
             "marks": [m for m in selectors.MARKS if m.key in marks],
             "count": count,
         },
-        request=request,
+        printed_by=printed_by(user),
     )
-    return pdf_response(pdf, _file_name(form, "pdf"))
+    return JobOutput(pdf, _file_name(form, "pdf"), "application/pdf")

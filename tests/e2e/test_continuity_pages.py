@@ -74,8 +74,12 @@ def test_coordinator_runs_sorts_and_drills_into_the_report(
     assert visits.get_by_text("vice", exact=True).is_visible()
     shot(page, "continuity-drilldown")
 
-    # The PDF link gives a PDF.
-    href = page.get_by_test_id("pdf-link").get_attribute("href")
+    # The PDF button starts a background job; its status region says when
+    # it is done and offers the file.
+    page.get_by_test_id("pdf-link").click()
+    # The tests run the job inside the request: the first PDF loads WeasyPrint.
+    expect(page.get_by_test_id("job-state")).to_have_text("Klart.", timeout=30_000)
+    href = page.get_by_test_id("job-download").get_attribute("href")
     response = page.request.get(f"{live_server.url}{href}")
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
@@ -128,7 +132,8 @@ def test_kpi_page_shows_median_and_trend(page, live_server, unit, coordinator):
     assert page.get_by_test_id("kpi-over-20").inner_text() == "0 %"
     assert page.locator("svg.chart").count() == 1
     shot(page, "kpi-desktop")
-    href = page.get_by_test_id("pdf-link").get_attribute("href")
+    page.get_by_test_id("pdf-link").click()
+    href = page.get_by_test_id("job-download").get_attribute("href")
     response = page.request.get(f"{live_server.url}{href}")
     assert response.headers["content-type"] == "application/pdf"
 

@@ -46,7 +46,7 @@ def test_it_shows_the_form_and_the_formats_to_an_administrator(admin_client):
 def test_a_good_file_is_imported_and_the_counts_shown(admin_client):
     response = upload(admin_client, "units", "code;name\nU1;Norr\nU2;Söder\n")
     assert response.status_code == 200
-    assert response.context["result"].ok
+    assert response.context["job"].result_data["ok"]
     html = response.content.decode()
     assert 'data-testid="count-created">2<' in html
     assert sorted(Unit.objects.values_list("code", flat=True)) == ["U1", "U2"]

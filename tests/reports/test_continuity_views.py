@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from contacts.models import Visit
 from contacts.roles import Role
 from tests.contacts.factories import make_user
+from tests.jobs.helpers import pdf_from_job
 from tests.reports.continuity_data import at, client, handbook_example, staff
 from tests.reports.continuity_data import visit as make_visit
 
@@ -129,8 +130,7 @@ def test_csv_download(client_factory_login, coordinator, example):
 
 
 def test_pdf_download_has_the_figures(client_factory_login, coordinator, example):
-    response = client_factory_login(coordinator).get(URL + "pdf/", PERIOD)
-    assert response["Content-Type"] == "application/pdf"
+    response = pdf_from_job(client_factory_login(coordinator), URL, PERIOD)
     keep(response.content, "continuity.pdf")
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Personalkontinuitet" in text
@@ -174,7 +174,9 @@ def test_kpi_pdf_has_the_figures_per_unit(client_factory_login, coordinator, uni
         make_visit(person, unit, at(date, 8), [people[day % 3]])
         make_visit(person, unit, at(date, 20), [people[0]])
 
-    response = client_factory_login(coordinator).get("/rapporter/kkik/pdf/", {"from": "2025-02-03"})
+    response = pdf_from_job(
+        client_factory_login(coordinator), "/rapporter/kkik/", {"from": "2025-02-03"}
+    )
     keep(response.content, "kkik.pdf")
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Personalkontinuitet 14 dagar (KKiK)" in text

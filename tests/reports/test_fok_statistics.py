@@ -20,6 +20,7 @@ from contacts.personal_id import make_test_personnummer
 from contacts.roles import Role
 from reports.fok_statistics import CHANGED_LAST_YEAR, fok_statistics, year_before
 from tests.contacts.factories import ClientFactory, ServiceFactory, StaffFactory, make_user
+from tests.jobs.helpers import pdf_from_job
 
 D = dt.date(2025, 6, 15)
 _serial = iter(range(1000))
@@ -524,8 +525,7 @@ def test_the_csv_download_is_the_same_data(client, reader, unit, population):
 
 def test_the_pdf_lists_staff_and_clients(client, reader, population):
     client.force_login(reader)
-    response = client.get(reverse("fok_statistics_pdf"), page_params())
-    assert response["Content-Type"] == "application/pdf"
+    response = pdf_from_job(client, reverse("fok_statistics"), page_params())
     text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages)
     assert "Britta Söder (@brs89)" in text
     assert "Gullan Trygg" in text

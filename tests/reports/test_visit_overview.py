@@ -18,6 +18,7 @@ from contacts.models import Visit
 from contacts.roles import Role
 from reports.visits import MARK_KEYS, rows, visit_overview
 from tests.contacts.factories import ServiceFactory, StaffFactory, VisitFactory, make_user
+from tests.jobs.helpers import pdf_from_job
 
 STHLM = ZoneInfo("Europe/Stockholm")
 START, END = dt.date(2025, 2, 1), dt.date(2025, 2, 7)
@@ -256,9 +257,7 @@ def test_the_csv_has_every_visit_with_all_marks(client, coordinator, visits):
 
 def test_the_pdf_is_a_pdf(client, coordinator, visits):
     client.force_login(coordinator)
-    response = client.get(reverse("visit_overview_pdf"), params())
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
+    response = pdf_from_job(client, reverse("visit_overview"), params())
     text = PdfReader(BytesIO(response.content)).pages[0].extract_text()
     assert "Översikt besök" in text
     assert "Kerstin Lund" in text

@@ -1,0 +1,139 @@
+"""Writes of jobs: starting one (from a view) and running it (in the worker).
+
+A job's work is a *handler*, a function of the app named in HANDLERS by the
+job's kind: ``handler(job, progress) -> JobOutput``. It reads the job's params
+(the form's data, checked again with the same form as the page), reports its
+progress, and returns the file, or raises JobFailed with a Swedish message
+for the user. Any other exception is logged and shown as a general failure.
+The result is saved in one write together with the status "done", so a job
+is never seen half written."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from .models import Job
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, str], None]
+
+# Job kind -> the handler's dotted path (imported when the job runs).
+HANDLERS: dict[str, str] = {
+    Job.Kind.CONTINUITY_PDF: "reports.views.continuity.continuity_pdf_job",
+    Job.Kind.KPI_PDF: "reports.views.continuity.kpi_pdf_job",
+    Job.Kind.FOK_STATISTICS_PDF: "reports.views.statistics.fok_statistics_pdf_job",
+    Job.Kind.VISIT_OVERVIEW_PDF: "reports.views.visits.visit_overview_pdf_job",
+    Job.Kind.IMPORT: "imports.views.import_job",
+}
+
+
+@dataclass
+class JobOutput:
+    """A file to download, or data to show (an import's result), or both."""
+
+    content: bytes | None = None
+    filename: str = ""
+    content_type: str = ""
+    data: dict[str, Any] | None = None
+
+
+class JobFailed(Exception):
+    """The job cannot be done; the message (Swedish) is shown to the user."""
+
+
+def job_start(
+    *,
+    user: User,
+    kind: str,
+    title: str,
+    params: dict[str, Any] | None = None,
+    payload: bytes | None = None,
+) -> Job:
+    """Record the job and hand it to the task worker. The task is enqueued
+    in the same transaction as the job: the worker sees both or neither."""
+    from .tasks import run_job
+
+    with transaction.atomic():
+        job = Job.objects.create(
+            user=user, kind=kind, title=title[:200], params=params or {}, payload=payload
+        )
+        result = run_job.enqueue(job.pk)
+        Job.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
+    job.refresh_from_db()
+    return job
+
+
+def _progress(job: Job) -> Progress:
+    def report(percent: int, step: str) -> None:
+        percent = max(0, min(100, int(percent)))
+        Job.objects.filter(pk=job.pk).update(progress=percent, step=step[:200])
+
+    return report
+
+
+def job_run(job_id: int) -> str:
+    """The body of the task: run the job's handler and record the outcome."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or not job.pending:
+        return "skipped"
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, progress=0, step=_("Startar"))
+    try:
+        handler = import_string(HANDLERS[job.kind])
+        output: JobOutput = handler(job, _progress(job))
+    except JobFailed as exc:
+        _fail(job, str(exc))
+        return Job.Status.FAILED
+    except Exception:
+        logger.exception("Job %s (%s) failed", job.pk, job.kind)
+        _fail(job, _("Något gick fel. Inget har sparats; försök igen om en stund."))
+        return Job.Status.FAILED
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.DONE,
+        progress=100,
+        step=_("Klart"),
+        result=output.content,
+        result_name=output.filename[:200],
+        result_type=output.content_type[:100],
+        result_data=output.data,
+        # The uploaded file is not needed any more.
+        payload=None,
+        finished=timezone.now(),
+    )
+    return Job.Status.DONE
+
+
+def _fail(job: Job, message: str) -> None:
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.FAILED,
+        step="",
+        error=message,
+        result=None,
+        payload=None,
+        finished=timezone.now(),
+    )
+
+
+def record_export(job: Job, clients: Any) -> None:
+    """The access log entry of a job's file (as the download's request would
+    have written): who, which report with which parameters, which clients."""
+    from audit.models import AccessKind, AccessLogEntry
+
+    ids = sorted({int(getattr(c, "pk", c)) for c in clients})
+    AccessLogEntry.objects.create(
+        user=job.user,
+        username=job.user.get_username(),
+        kind=AccessKind.EXPORT,
+        what=str(job.kind)[:100],
+        parameters={str(k): v for k, v in job.params.items()},
+        client_ids=ids,
+    )
