@@ -366,6 +366,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's default configuration gives the "django" logger a console
+        # handler of its own (with DEBUG on) besides the root's, so runserver
+        # printed each traceback twice: here it only passes records on to the
+        # root's handler. (django.server, the request lines of runserver, keeps
+        # its own handler and does not pass them on.)
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # WeasyPrint logs every layout step at INFO.
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
