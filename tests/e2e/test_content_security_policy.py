@@ -31,23 +31,17 @@ document.addEventListener("securitypolicyviolation", (event) => {
 PAGES = [
     ("home", False),
     ("my_clients", True),
-    ("client_detail", False),
     ("client_detail", True),
     ("fok_edit", False),
-    ("client_history", False),
     ("journal_search", True),
-    ("plan_list", False),
     ("planning", True),
     ("worklists", False),
-    ("staff_list", False),
     ("staff_detail", False),
     ("continuity_report", True),
-    ("continuity_kpi", False),
     ("kolada_report", True),
     ("visit_overview", True),
     ("fok_statistics", True),
     ("rota_client_week", False),
-    ("accessibility_statement", False),
 ]
 ARGS = {
     "client_detail": lambda o: [o.client.pk],
