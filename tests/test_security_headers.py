@@ -195,3 +195,20 @@ def test_the_login_page_and_errors_have_the_headers_too(client):
         assert "camera=()" in response["Permissions-Policy"], url
     login = client.get(reverse("login"))
     assert inline_code(login.text) == []
+
+
+def test_a_post_without_the_csrf_token_is_refused(world):
+    """Every form carries Django's CSRF token (htmx sends it as a header from
+    base.html); a forged cross-site post has none and is refused."""
+    from tests.test_robustness import POSTS
+
+    http = HttpClient(enforce_csrf_checks=True)
+    http.force_login(world.users["chef"])
+    for name in ("fok_edit", "journal_note_create"):
+        url = reverse(name, args=ARGS[name](world.own))
+        body = POSTS[name][1](world) if name in POSTS else {"text": "Forged", "kind": "general"}
+        assert http.post(url, body).status_code == 403, url
+    login = HttpClient(enforce_csrf_checks=True).post(
+        reverse("login"), {"username": "chef", "password": "x"}
+    )
+    assert login.status_code == 403
