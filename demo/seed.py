@@ -1128,7 +1128,7 @@ def _new_services(
     return rows
 
 
-def _write_history(client: Client, unit: Unit, steps: list[Step], by: object) -> None:
+def _write_history(client: Client, unit: Unit, steps: list[Step], by: Any) -> None:
     """services.care_contact_change for each step, on a (client, unit) without
     history, in one insert: the same rows (old values, the period each change
     is in force, a step that changes nothing is left out) and the same
@@ -1441,7 +1441,7 @@ def seed_demo(
     )
     if any(s.pk is None for rows in new_services.values() for s, _end in rows):
         # Databases without RETURNING: look the new primary keys up.
-        pks = {
+        service_pks = {
             (s.client_id, s.unit_id, s.kind, s.start): s.pk
             for s in Service.objects.filter(client__in=[c.pk for c in client_objs.values()]).only(
                 "client_id", "unit_id", "kind", "start"
@@ -1449,7 +1449,9 @@ def seed_demo(
         }
         for rows in new_services.values():
             for service, _end in rows:
-                service.pk = pks[(service.client_id, service.unit_id, service.kind, service.start)]
+                service.pk = service_pks[
+                    (service.client_id, service.unit_id, service.kind, service.start)
+                ]
     new_relatives: list[Relative] = []
     for done, cspec in enumerate(client_plans, start=1):
         client = client_objs[cspec.index]

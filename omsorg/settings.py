@@ -325,7 +325,7 @@ CONTENT_SECURITY_POLICY = {
 # Permissions-Policy (omsorg.security.PermissionsPolicyMiddleware): the app uses
 # none of these browser features, so no page (or anything injected into it)
 # may ask for them.
-PERMISSIONS_POLICY = {
+PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
         "accelerometer",
