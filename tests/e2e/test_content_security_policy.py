@@ -35,10 +35,7 @@ PAGES = [
     ("fok_edit", False),
     ("journal_search", True),
     ("planning", True),
-    ("worklists", False),
-    ("staff_detail", False),
     ("continuity_report", True),
-    ("kolada_report", True),
     ("visit_overview", True),
     ("fok_statistics", True),
     ("rota_client_week", False),
@@ -46,9 +43,6 @@ PAGES = [
 ARGS = {
     "client_detail": lambda o: [o.client.pk],
     "fok_edit": lambda o: [o.client.pk, o.unit.pk],
-    "client_history": lambda o: [o.client.pk],
-    "plan_list": lambda o: [o.client.pk],
-    "staff_detail": lambda o: [o.staff.pk],
     "rota_client_week": lambda o: [o.client.pk],
 }
 
