@@ -98,9 +98,10 @@ def test_the_permissions_policy_header_lists_each_feature():
     )
 
 
-# Documents rather than pages: each costs a PDF rendering, and the headers come
-# from the same middleware; plan_print stands for them all.
-DOCUMENTS = {"contact_letter", "rota_printout_pdf"}
+# Documents rather than pages: a PDF costs a rendering (the first one seconds,
+# loading WeasyPrint), and the headers come from the same middleware; the
+# continuity CSV stands for them all.
+DOCUMENTS = {"contact_letter", "plan_print", "rota_printout_pdf"}
 
 
 # Pages whose query adds markup of its own (result tables, charts, another tab).
