@@ -117,3 +117,21 @@ def test_the_container_health_check_asks_healthz(live_server, monkeypatch):
     assert check["main"]() == 0
     monkeypatch.setenv("PORT", "9")  # nothing listens there
     assert check["main"]() == 1
+
+
+def test_form_action_allows_the_identity_providers_logout(monkeypatch):
+    """The logout form's answer redirects to the provider's end-session
+    endpoint, and browsers check that redirect against form-action."""
+    monkeypatch.setenv("DJANGO_SECRET_KEY", PRODUCTION["DJANGO_SECRET_KEY"])
+    monkeypatch.setenv("OIDC_ISSUER", "https://login.example.org/realms/ekdala")
+    monkeypatch.setenv("OMSORG_CSP_FORM_ACTION", "https://sso.example.org")
+    settings = runpy.run_path(str(ROOT / "omsorg" / "settings.py"))
+    assert settings["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["form-action"] == [
+        "'self'",
+        "https://login.example.org",
+        "https://sso.example.org",
+    ]
+    monkeypatch.delenv("OIDC_ISSUER")
+    monkeypatch.delenv("OMSORG_CSP_FORM_ACTION")
+    settings = runpy.run_path(str(ROOT / "omsorg" / "settings.py"))
+    assert settings["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["form-action"] == ["'self'"]
