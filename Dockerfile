@@ -31,4 +31,5 @@ RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinpu
 USER omsorg
 
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn omsorg.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-3} --access-logfile -"]
+# Workers, timeouts and logging: gunicorn.conf.py (read from /app).
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn omsorg.wsgi:application"]

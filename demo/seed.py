@@ -6,12 +6,16 @@ nothing. Each client, each (client, unit) and each visit day gets its own
 random stream, so a client looks the same whatever ``--clients`` is, and a run
 on a later day only adds that day's visits.
 
-Writes go through the services wherever one exists (units, staff, clients,
-services, care-contact changes, moves between units, ended executions and
-implementation plans), so the history, journal notes and plan contacts look
-exactly like those made in the app. Visits are bulk-created for speed (tens
-of thousands of rows); relatives, users and the care type of the nursing home
-have no service and are written directly.
+Writes go through the services wherever one exists (units, staff, moves
+between units, ended executions and implementation plans), so the history,
+journal notes and plan contacts look exactly like those made in the app. For
+speed (the whole demo in well under 30 seconds on SQLite), what is new is
+written in bulk where the services would only add checks of data generated
+valid: new clients, the services of a (client, unit) that has none, and the
+contact history of a (client, unit) that has none (the same rows, with the
+same care_contact_changed signal for the journal notes). Visits (tens of
+thousands of rows) are bulk-created; relatives, users and the care type of the
+nursing home have no service and are written directly.
 
 No real people: personal ids are Skatteverket's test range (via
 contacts.personal_id), phone numbers are PTS's ranges reserved for fiction and
@@ -24,17 +28,19 @@ import datetime as dt
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts import services
+from contacts import history, services
 from contacts.models import (
+    CareContact,
     CareContactChange,
     CareType,
     Client,
@@ -48,6 +54,7 @@ from contacts.models import ContactStatus as Status
 from contacts.personal_id import luhn_check_digit, make_test_personnummer
 from contacts.personal_id import parse as parse_personal_id
 from contacts.roles import Role
+from contacts.signals import care_contact_changed
 from plans import services as plans_services
 from plans.models import ImplementationPlan
 
@@ -56,6 +63,8 @@ DEFAULT_CLIENTS = 300
 DEFAULT_SEED = 2025
 PASSWORD = "demo"
 VISIT_DAYS = 28  # four weeks: always covers the last two full Monday–Sunday weeks
+# Planned visits ahead of today, so "Vem kommer?" shows the coming two weeks.
+PLANNED_DAYS = 14
 VISIT_PREFIX = "DEMO-"
 CUSTOMER_NUMBER_BASE = 4100000
 # The duty to offer a care contact took effect on 1 July 2022 (SoL 4 kap. 2 b §).
@@ -1003,8 +1012,9 @@ def visit_rows(
     today: dt.date,
     now: dt.datetime,
 ) -> list[VisitRow]:
-    """A pair's visits over the last VISIT_DAYS days: a small pool of staff per
-    client, the ordinary contact doing a good share, and the usual exceptions."""
+    """A pair's visits over the last VISIT_DAYS days, and the ones planned for
+    the next PLANNED_DAYS: a small pool of staff per client, the ordinary
+    contact doing a good share, and the usual exceptions."""
     carers = planner.carers[pair.unit]
     if not pair.visits or not carers:
         return []
@@ -1012,7 +1022,8 @@ def visit_rows(
     low, high = POOL_SIZE.get(pair.unit, (3, 6))
     pool = pool_rng.sample(carers, k=min(len(carers), pool_rng.randint(low, high)))
     first = max(today - dt.timedelta(days=VISIT_DAYS - 1), pair.start)
-    last = min(today, pair.end or today)
+    ahead = today + dt.timedelta(days=PLANNED_DAYS)
+    last = min(ahead, pair.end or ahead)
     rows: list[VisitRow] = []
     day = first
     while day <= last:
@@ -1095,51 +1106,120 @@ def _add(report: Report, key: str, n: int = 1) -> None:
     report.created[key] = report.created.get(key, 0) + n
 
 
+def _new_services(
+    client: Client, pair: PairPlan, unit: Unit
+) -> list[tuple[Service, dt.date | None]]:
+    """The services of a (client, unit) that has none yet, unsaved, each with
+    the end it is to get. The service that ends an execution closed by a move
+    or by hand is open for now: services.client_move or services.service_end
+    ends it after the history is written, so their rules end the contacts.
+
+    Written in bulk instead of by services.service_upsert: before the history
+    and the plans exist, the follow-ups of a service change (ending contacts
+    and plans when the execution ends) have nothing to act on."""
+    closing = pair.move_to is not None or pair.ended_by_hand
+    rows = []
+    for kind, start, end in pair.services:
+        ends_execution = closing and end is not None and end == pair.end
+        service = Service(
+            client=client, unit=unit, kind=kind, start=start, end=None if ends_execution else end
+        )
+        rows.append((service, end))
+    return rows
+
+
+def _write_history(client: Client, unit: Unit, steps: list[Step], by: Any) -> None:
+    """services.care_contact_change for each step, on a (client, unit) without
+    history, in one insert: the same rows (old values, the period each change
+    is in force, a step that changes nothing is left out) and the same
+    care_contact_changed signal per change (the automatic journal notes)."""
+    care_contact, _created = CareContact.objects.get_or_create(
+        client=client, unit=unit, defaults={"created_by": by}
+    )
+    before = history.NOT_ASKED
+    changes: list[CareContactChange] = []
+    for step in sorted(steps, key=lambda s: s.effective):
+        ordinary_id = step.ordinary.pk if step.ordinary else None
+        deputy_id = step.deputy.pk if step.deputy else None
+        reason = (step.reason or "").strip()
+        if (
+            before.status == step.status
+            and before.ordinary_id == ordinary_id
+            and before.deputy_id == deputy_id
+            and (step.status != Status.DECLINED or before.reason == reason)
+        ):
+            continue
+        changes.append(
+            CareContactChange(
+                care_contact=care_contact,
+                client=client,
+                unit=unit,
+                effective=step.effective,
+                status=step.status,
+                ordinary=step.ordinary,
+                deputy=step.deputy,
+                old_status=before.status,
+                old_ordinary_id=before.ordinary_id,
+                old_deputy_id=before.deputy_id,
+                reason=reason,
+                source=CareContactChange.Source.BROWSER,
+                changed_by=by,
+            )
+        )
+        before = history.ContactState(step.status, ordinary_id, deputy_id, reason)
+    for change, following in zip(changes, [*changes[1:], None], strict=True):
+        change.valid_until = following.effective if following is not None else None
+    CareContactChange.objects.bulk_create(changes)
+    if any(change.pk is None for change in changes):
+        # Databases without RETURNING: read the rows back, in the same order.
+        changes = list(
+            CareContactChange.objects.filter(client=client, unit=unit).order_by("effective", "id")
+        )
+    for change in changes:
+        care_contact_changed.send(
+            sender=CareContact, change=change, care_contact=care_contact, by=by
+        )
+
+
 def _write_pair(
     client: Client,
     pair: PairPlan,
     unit: Unit,
     units: dict[str, Unit],
     managers: dict,
-    with_services: set,
+    new_services: dict,
     with_history: set,
     with_plans: set,
     today: dt.date,
 ) -> None:
-    """Services, then the contact history as the unit manager registered it,
-    then the end of the execution (by a move or by hand) so the services'
-    own rules remove the contact links."""
+    """The contact history as the unit manager registered it (the services are
+    written before, for all clients at once), then the end of the execution
+    (by a move or by hand) so the services' own rules remove the contact links."""
     by = managers.get(pair.unit)
     key = (client.pk, unit.pk)
     # Natural keys make each call idempotent; the pair checks also keep a run
     # on a later day (other dates relative to today) from adding a second set.
-    to_end: list[tuple[Service, dt.date]] = []
-    if key not in with_services and not pair.moved_in:
-        closing = pair.move_to is not None or pair.ended_by_hand
-        for kind, start, end in pair.services:
-            ends_execution = closing and end is not None and end == pair.end
-            done = services.service_upsert(
-                client=client,
-                unit=unit,
-                kind=kind,
-                start=start,
-                end=None if ends_execution else end,
-                by=by,
-            )
-            if ends_execution and end is not None:
-                to_end.append((done.obj, end))
+    to_end = [
+        (service, end)
+        for service, end in new_services.get(key, [])
+        if end is not None and service.end is None
+    ]
     if pair.steps and key not in with_history:
-        for step in pair.steps:
-            services.care_contact_change(
-                client=client,
-                unit=unit,
-                status=step.status,
-                ordinary=step.ordinary,
-                deputy=step.deputy,
-                effective=step.effective,
-                reason=step.reason,
-                by=by,
-            )
+        if CareContactChange.objects.filter(client=client, unit=unit).exists():
+            # A move into this unit wrote its first change: add to that history.
+            for step in pair.steps:
+                services.care_contact_change(
+                    client=client,
+                    unit=unit,
+                    status=step.status,
+                    ordinary=step.ordinary,
+                    deputy=step.deputy,
+                    effective=step.effective,
+                    reason=step.reason,
+                    by=by,
+                )
+        else:
+            _write_history(client, unit, pair.steps, by)
     if pair.plan is not None and key not in with_plans:
         plans_services.plan_create(client=client, unit=unit, by=by, today=today, **pair.plan)
     if to_end and pair.move_to is not None:
@@ -1153,6 +1233,62 @@ def _write_pair(
     else:
         for service, end in to_end:
             services.service_end(service=service, end=end, by=by)
+
+
+def _insert_pairs(through: Any, pairs: list[tuple[int, int]]) -> None:
+    """Rows (visit id, staff id) of a many-to-many table of Visit, in one
+    executemany: tens of thousands of two-integer rows, where building a
+    model instance for each would take most of the demo's time."""
+    if not pairs:
+        return
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}, {}) VALUES (%s, %s)".format(
+        quote(through._meta.db_table),
+        quote(through._meta.get_field("visit").column),
+        quote(through._meta.get_field("staff").column),
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, pairs)
+
+
+def _write_clients(client_plans: list[ClientSpec], report: Report) -> dict[int, Client]:
+    """The clients, by customer number: existing ones through
+    services.client_upsert (which updates what differs), new ones in one
+    insert (with what Client.save() derives from the personal id)."""
+    existing = {
+        c.customer_number: c
+        for c in Client.objects.filter(
+            customer_number__in=[cspec.customer_number for cspec in client_plans]
+        )
+    }
+    client_objs: dict[int, Client] = {}
+    new: list[Client] = []
+    for cspec in client_plans:
+        if cspec.customer_number in existing:
+            result = services.client_upsert(
+                customer_number=cspec.customer_number, fields=cspec.fields
+            )
+            client_objs[cspec.index] = result.obj
+            continue
+        client = Client(customer_number=cspec.customer_number, **cspec.fields)
+        parsed = parse_personal_id(client.personal_id)
+        client.personal_id = parsed.canonical
+        client.birth_date = parsed.birth_date
+        client.sex = parsed.sex
+        new.append(client)
+        client_objs[cspec.index] = client
+    Client.objects.bulk_create(new, batch_size=500)
+    if any(client.pk is None for client in new):
+        # Databases without RETURNING: look the new primary keys up.
+        pks = dict(
+            Client.objects.filter(customer_number__in=[c.customer_number for c in new]).values_list(
+                "customer_number", "pk"
+            )
+        )
+        for client in new:
+            client.pk = pks[client.customer_number]
+    _add(report, "clients", len(new))
+    return client_objs
 
 
 @transaction.atomic
@@ -1287,14 +1423,38 @@ def seed_demo(
     plans_before = ImplementationPlan.objects.count()
     services_before = Service.objects.count()
     changes_before = CareContactChange.objects.count()
-    new_relatives: list[Relative] = []
-    client_objs: dict[int, Client] = {}
-    _add(report, "clients", 0)
+    client_objs = _write_clients(client_plans, report)
+    say(
+        _("Brukare: %(total)d (%(new)d nya)")
+        % {"total": len(client_objs), "new": report.created["clients"]}
+    )
+    # The services of every (client, unit) that has none, in one insert.
+    new_services: dict[tuple[int, int], list[tuple[Service, dt.date | None]]] = {}
     for cspec in client_plans:
-        result = services.client_upsert(customer_number=cspec.customer_number, fields=cspec.fields)
-        client = result.obj
-        client_objs[cspec.index] = client
-        _add(report, "clients", int(result.created))
+        client = client_objs[cspec.index]
+        for pair in cspec.pairs:
+            key = (client.pk, units[pair.unit].pk)
+            if key not in with_services and not pair.moved_in:
+                new_services[key] = _new_services(client, pair, units[pair.unit])
+    Service.objects.bulk_create(
+        [service for rows in new_services.values() for service, _end in rows], batch_size=500
+    )
+    if any(s.pk is None for rows in new_services.values() for s, _end in rows):
+        # Databases without RETURNING: look the new primary keys up.
+        service_pks = {
+            (s.client_id, s.unit_id, s.kind, s.start): s.pk
+            for s in Service.objects.filter(client__in=[c.pk for c in client_objs.values()]).only(
+                "client_id", "unit_id", "kind", "start"
+            )
+        }
+        for rows in new_services.values():
+            for service, _end in rows:
+                service.pk = service_pks[
+                    (service.client_id, service.unit_id, service.kind, service.start)
+                ]
+    new_relatives: list[Relative] = []
+    for done, cspec in enumerate(client_plans, start=1):
+        client = client_objs[cspec.index]
         for relative in cspec.relatives:
             if (client.pk, relative["name"]) not in with_relatives:
                 with_relatives.add((client.pk, relative["name"]))
@@ -1306,10 +1466,15 @@ def seed_demo(
                 units[pair.unit],
                 units,
                 managers,
-                with_services,
+                new_services,
                 with_history,
                 with_plans,
                 today,
+            )
+        if done % 50 == 0 or done == len(client_plans):
+            say(
+                _("  kontakthistorik och planer: %(done)d av %(total)d brukare")
+                % {"done": done, "total": len(client_plans)}
             )
     Relative.objects.bulk_create(new_relatives)
     _add(report, "relatives", len(new_relatives))
@@ -1318,13 +1483,11 @@ def seed_demo(
     _add(report, "plans", ImplementationPlan.objects.count() - plans_before)
     say(
         _(
-            "Brukare: %(total)d (%(new)d nya), %(services)d nya insatser, "
+            "Insatser och kontakter: %(services)d nya insatser, "
             "%(relatives)d nya närstående, %(changes)d nya kontaktändringar, "
             "%(plans)d nya genomförandeplaner"
         )
         % {
-            "total": len(client_objs),
-            "new": report.created["clients"],
             "services": report.created["services"],
             "relatives": report.created["relatives"],
             "changes": report.created["changes"],
@@ -1367,15 +1530,9 @@ def seed_demo(
         )
         for visit in new_visits:
             visit.pk = pks[visit.visit_id]
-    performed_by = Visit.staff.through
-    planned_for = Visit.planned_staff.through
-    performed_by.objects.bulk_create(
-        [performed_by(visit_id=v.pk, staff_id=s.pk) for v, done, _p in links for s in done],
-        batch_size=2000,
-    )
-    planned_for.objects.bulk_create(
-        [planned_for(visit_id=v.pk, staff_id=s.pk) for v, _d, plan in links for s in plan],
-        batch_size=2000,
+    _insert_pairs(Visit.staff.through, [(v.pk, s.pk) for v, done, _p in links for s in done])
+    _insert_pairs(
+        Visit.planned_staff.through, [(v.pk, s.pk) for v, _d, plan in links for s in plan]
     )
     _add(report, "visits", len(new_visits))
     say(_("Besök: %(total)d (%(new)d nya)") % {"total": total, "new": len(new_visits)})

@@ -150,3 +150,27 @@ class SessionTimeoutMiddleware:
             login_url = resolve_url(settings.LOGIN_URL)
             return HttpResponseClientRedirect(f"{login_url}?{urlencode({'next': path})}")
         return redirect_to_login(request.get_full_path())
+
+
+def permissions_policy_header(policy: dict[str, list[str]]) -> str:
+    """settings.PERMISSIONS_POLICY as a header value: {"camera": []} ->
+    "camera=()", {"fullscreen": ["self"]} -> "fullscreen=(self)"."""
+    return ", ".join(
+        f"{feature}=({' '.join(allowed)})" for feature, allowed in sorted(policy.items())
+    )
+
+
+class PermissionsPolicyMiddleware:
+    """Sets the Permissions-Policy header (settings.PERMISSIONS_POLICY) on every
+    response that has none: the app uses no camera, microphone, location,
+    payment or USB, so no page may ask the browser for them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.header = permissions_policy_header(settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.header and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = self.header
+        return response

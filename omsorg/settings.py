@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -94,10 +96,14 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp) and Permissions-Policy on every response.
+    "csp.middleware.CSPMiddleware",
+    "omsorg.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -286,6 +292,64 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): only this site's own scripts, styles and
+# images; no inline <script>, <style>, style="" or on...= handlers, no eval, no
+# framing. Page styles live in static/css, htmx is told not to inject its
+# indicator style (the htmx-config meta tag in base.html). PDF templates are
+# rendered by WeasyPrint on the server, never by a browser, and keep their
+# <style>.
+# "Logga ut" is a form whose answer redirects to the identity provider's
+# end-session endpoint (RP-initiated logout), and browsers apply form-action to
+# that redirect: the provider's origin is allowed too (OMSORG_CSP_FORM_ACTION
+# adds more origins where discovery names another host).
+FORM_ACTION_SOURCES = [SELF] + sorted(
+    {
+        f"{parts.scheme}://{parts.netloc}"
+        for parts in map(urlsplit, [OIDC_ISSUER, OIDC_OP_LOGOUT_ENDPOINT])
+        if parts.scheme in {"http", "https"} and parts.netloc
+    }
+    | set(env_list("OMSORG_CSP_FORM_ACTION", []))
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": FORM_ACTION_SOURCES,
+        "frame-ancestors": [NONE],
+    }
+}
+# Permissions-Policy (omsorg.security.PermissionsPolicyMiddleware): the app uses
+# none of these browser features, so no page (or anything injected into it)
+# may ask for them.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
@@ -305,6 +369,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's default configuration gives the "django" logger a console
+        # handler of its own (with DEBUG on) besides the root's, so runserver
+        # printed each traceback twice: here it only passes records on to the
+        # root's handler. (django.server, the request lines of runserver, keeps
+        # its own handler and does not pass them on.)
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # WeasyPrint logs every layout step at INFO.
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},

@@ -31,8 +31,8 @@ class Part:
 def _svg(width: int, height: int, title: str, body: list[str]) -> SafeString:
     label = escape(title)
     return mark_safe(  # noqa: S308 - every text inside is escaped above
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" style="max-width:{width}px" role="img" aria-label="{label}" '
+        f'<svg class="chart chart-w{width}" xmlns="http://www.w3.org/2000/svg" '
+        f'viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{label}" '
         f'preserveAspectRatio="xMinYMin meet"><title>{label}</title>' + "".join(body) + "</svg>"
     )
 

@@ -33,6 +33,7 @@ from plans.models import ImplementationPlan
 from plans.selectors import with_contacts
 
 CLIENTS = 40  # two full blocks of the 20 client profiles
+PLANNED_DAYS = 14
 
 
 def _counts() -> dict[str, int]:
@@ -81,6 +82,8 @@ def test_progress_and_login_table_are_printed(data):
         "Enheter: 6 (6 nya)",
         "Personal: 60 (60 nya)",
         f"Brukare: {CLIENTS} ({CLIENTS} nya)",
+        # Progress through the slow part.
+        f"kontakthistorik och planer: {CLIENTS} av {CLIENTS} brukare",
     ):
         assert line in out
     table = out[out.index("Demoinloggningar") :]
@@ -275,9 +278,10 @@ def test_visits_have_the_usual_variety(data):
     first_day = today - dt.timedelta(days=27)
     tz = timezone.get_current_timezone()
     assert not visits.filter(start__lt=dt.datetime.combine(first_day, dt.time(0), tzinfo=tz))
-    assert not visits.filter(
-        start__gte=dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
-    )
+    # Ahead of today only planned visits, for the two weeks "Vem kommer?" shows.
+    tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    assert not visits.filter(start__gte=tomorrow).exclude(status=Visit.Status.PLANNED)
+    assert not visits.filter(start__gte=tomorrow + dt.timedelta(days=PLANNED_DAYS))
     performed = visits.filter(status=Visit.Status.PERFORMED)
     assert performed.filter(n_staff=2, kind=Visit.Kind.CARE).exists()  # double staffing
     assert visits.filter(status=Visit.Status.CANCELLED).exists()
@@ -319,6 +323,24 @@ def test_visits_have_the_usual_variety(data):
         if (v.client_id, v.unit_id) in ordinary_of
     ]
     assert 0.3 < sum(shares) / len(shares) < 0.8
+
+
+def test_the_next_two_weeks_have_planned_visits_for_who_is_coming(data):
+    """ "Vem kommer?" shows the coming visits with the staff planned for them."""
+    from rota.selectors import week_monday, week_sheet
+
+    today = data["today"]
+    tz = timezone.get_current_timezone()
+    tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    planned = Visit.objects.filter(status=Visit.Status.PLANNED, start__gte=tomorrow)
+    last = timezone.localtime(planned.order_by("-start").first().start).date()
+    assert last == today + dt.timedelta(days=PLANNED_DAYS)
+    assert not planned.filter(planned_staff=None).exists()
+    assert not planned.exclude(staff=None).exists()  # nobody has done them yet
+    visit = planned.filter(kind=Visit.Kind.CARE).first()
+    next_week = week_monday(today) + dt.timedelta(days=7)
+    sheet = week_sheet(client=visit.client, unit=visit.unit, week_start=next_week)
+    assert sheet.lines
 
 
 def test_most_ongoing_clients_have_a_plan_showing_their_contacts(data):
