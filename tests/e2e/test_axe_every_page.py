@@ -17,6 +17,7 @@ page seen by another role.
 from __future__ import annotations
 
 import hashlib
+from html.parser import HTMLParser
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,8 +25,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from django.conf import settings
-from playwright.sync_api import Error as PlaywrightError
 from django.test import Client as HttpClient
 from django.urls import reverse
 
@@ -41,7 +40,8 @@ WIDTHS = {
 }
 ROLES = ["anonym", "chef", "samordnare", "personal", "statistik", "admin"]
 
-# Not pages: requested (the status is checked) but not loaded in the browser.
+# Not pages: downloads and infrastructure, which tests/test_robustness.py
+# requests for every role (a PDF takes long to lay out).
 DOWNLOADS = {name for name in ARGS if name.endswith(("_csv", "_pdf"))} | {
     "healthz",  # plain text for the load balancer
     "logout",  # POST only
@@ -71,30 +71,68 @@ EXTRA: dict[str, Callable[[Any], list[str]]] = {
     ],
 }
 
-# The structure of a render, for skipping one already checked at the width.
-SIGNATURE_JS = """
-() => {
-  const skip = new Set(['id', 'href', 'value', 'action', 'for', 'aria-controls',
-    'aria-describedby', 'aria-labelledby', 'name', 'hx-get', 'hx-post', 'hx-target',
-    'hx-vals', 'src', 'content', 'datetime', 'title', 'placeholder', 'aria-label', 'alt']);
-  const sig = (el) => {
-    const attrs = [...el.attributes].filter(a => !skip.has(a.name))
-      .map(a => a.name + '=' + a.value).sort().join(',');
-    const text = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-    const parts = [];
-    for (const child of el.children) {
-      const s = sig(child);
-      if (parts[parts.length - 1] !== s) parts.push(s);  // fold repeated siblings
-    }
-    return `${el.tagName}[${attrs}]${text ? 'T' : ''}(${parts.join('')})`;
-  };
-  return sig(document.documentElement);
-}
-"""
+
+class _Structure(HTMLParser):
+    """The structure of a render: tags, roles, classes and attributes, whether
+    an element has text of its own, with ids, addresses, values, labels and
+    text left out and runs of identical siblings folded into one. The banner
+    (the main menu, which differs by role) and the rest are kept apart."""
+
+    SKIP = {"id", "href", "value", "action", "for", "aria-controls", "aria-describedby",
+            "aria-labelledby", "name", "hx-get", "hx-post", "hx-target", "hx-vals",
+            "hx-headers", "src", "content", "datetime", "title", "placeholder", "aria-label",
+            "alt", "data-testid", "min", "max"}  # fmt: skip
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+            "source", "track", "wbr"}  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[list[Any]] = [["ROOT", "", False, []]]
+        self.header = ""
+        self.body = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        kept = ",".join(sorted(f"{k}={v}" for k, v in attrs if k not in self.SKIP))
+        self.stack.append([tag, kept, False, []])
+        if tag in self.VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in {frame[0] for frame in self.stack[1:]}:
+            return
+        while True:
+            name, attrs, text, children = self.stack.pop()
+            sig = f"{name}[{attrs}]{'T' if text else ''}({''.join(children)})"
+            parent = self.stack[-1][3]
+            if name == "header" and "site-header" in attrs:
+                self.header += sig
+            elif not parent or parent[-1] != sig:
+                parent.append(sig)
+            if name == tag:
+                return
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.stack[-1][2] = True
+
+
+def _signature(html: str) -> tuple[str, str]:
+    parser = _Structure()
+    parser.feed(html)
+    parser.close()
+    body = "".join(parser.stack[0][3])
+    return (
+        hashlib.sha1(parser.header.encode()).hexdigest(),
+        hashlib.sha1(body.encode()).hexdigest(),
+    )
+
 
 AXE_RUN_JS = """
 async () => {
-  const result = await axe.run(document, {resultTypes: ['violations']});
+  // target-size (WCAG 2.2's 2.5.8, off by default): issue 12 asks for 24 px targets.
+  const result = await axe.run(document, {
+    resultTypes: ['violations'], rules: {'target-size': {enabled: true}},
+  });
   return result.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' +
@@ -111,18 +149,6 @@ def _paths(world: Any, name: str) -> list[str]:
     return paths + EXTRA.get(name, lambda w: [])(world)
 
 
-def _context(browser: Any, live_server: Any, width: str, user: Any) -> Any:
-    context = browser.new_context(locale="sv-SE", **WIDTHS[width])
-    if user is not None:
-        http = HttpClient()
-        http.force_login(user)
-        cookie = http.cookies[settings.SESSION_COOKIE_NAME].value
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
-        )
-    return context
-
-
 def test_every_url_name_is_crawled():
     assert _url_names() <= ARGS.keys()
     assert EXTRA.keys() <= ARGS.keys()
@@ -135,69 +161,84 @@ def axe_source() -> str:
     return AXE.read_text()
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_page_has_no_axe_violations_and_no_server_error(
-    browser, live_server, axe_source, role
-):
+def test_every_page_has_no_axe_violations_and_no_server_error(browser, live_server, axe_source):
+    """Every role fetches every page (no 5xx); a render whose structure is new
+    is then loaded in Chromium at both widths and checked by axe."""
     world = build_world()
-    user = None if role == "anonym" else world.users[role]
-    if role == "admin":
-        # The demo's administrator (demo/seed.py) is staff and superuser.
-        user.is_staff = user.is_superuser = True
-        user.save(update_fields=["is_staff", "is_superuser"])
-    names = sorted(ARGS)
-    problems: list[str] = []
-    checked = 0
-    timing = dict.fromkeys(["goto", "sig", "inject", "axe"], 0.0)
+    # The demo's administrator (demo/seed.py) is staff and superuser.
+    admin = world.users["admin"]
+    admin.is_staff = admin.is_superuser = True
+    admin.save(update_fields=["is_staff", "is_superuser"])
+    # A staff member with a login, as in the demo: the staff form shows the link.
+    world.own.staff.user = world.users["personal"]
+    world.own.staff.save(update_fields=["user"])
+    # The pages are fetched with Django's test client (in this process, fast);
+    # the browser then shows that very render, fulfilled from the fetched
+    # response, and loads the style sheets and scripts from the live server.
+    prepared: dict[str, tuple[int, dict[str, str], bytes]] = {}
+
+    def fulfil(route: Any) -> None:
+        status, headers, body = prepared[route.request.url]
+        route.fulfill(status=status, headers=headers, body=body)
+
+    contexts = {}
     for width in WIDTHS:
-        context = _context(browser, live_server, width, user)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        seen: set[str] = set()
-        for name in names:
+        contexts[width] = browser.new_context(locale="sv-SE", **WIDTHS[width])
+        contexts[width].add_init_script(script=axe_source)
+        contexts[width].route(lambda url: url in prepared, fulfil)
+    pages = {width: context.new_page() for width, context in contexts.items()}
+    problems: list[str] = []
+    seen_headers: set[str] = set()
+    seen_bodies: set[str] = set()
+    renders = fetched = 0
+    rendered: list[str] = []
+    timing = dict.fromkeys(["fetch", "goto", "axe"], 0.0)
+    for role in ROLES:
+        http = HttpClient(raise_request_exception=False)
+        if role != "anonym":
+            http.force_login(world.users[role])
+        for name in sorted(ARGS):
+            if name in DOWNLOADS:
+                continue
             for path in _paths(world, name):
-                where = f"{role} {width} {path}"
-                if name in DOWNLOADS:
-                    if width == "desktop":
-                        response = context.request.get(
-                            f"{live_server.url}{path}", max_redirects=0
+                t0 = time.perf_counter()
+                response = http.get(path, follow=True)
+                timing["fetch"] += time.perf_counter() - t0
+                fetched += 1
+                if response.status_code >= 500:
+                    problems.append(f"{role} {path}: {response.status_code}")
+                    continue
+                html = response.get("Content-Type", "").startswith("text/html")
+                if not html or not response.content:
+                    continue  # an empty 405 of a POST-only view
+                header, body = _signature(response.content.decode())
+                if header in seen_headers and body in seen_bodies:
+                    continue
+                seen_headers.add(header)
+                seen_bodies.add(body)
+                renders += 1
+                rendered.append(f"{role} {path} {response.status_code}")
+                query = response.request.get("QUERY_STRING", "")
+                url = f"{live_server.url}{response.request['PATH_INFO']}" + (
+                    f"?{query}" if query else ""
+                )
+                prepared.clear()
+                prepared[url] = (response.status_code, dict(response.items()), response.content)
+                for width, page in pages.items():
+                    t0 = time.perf_counter()
+                    page.goto(url)
+                    timing["goto"] += time.perf_counter() - t0
+                    t0 = time.perf_counter()
+                    violations = page.evaluate(AXE_RUN_JS)
+                    timing["axe"] += time.perf_counter() - t0
+                    for v in violations:
+                        problems.append(
+                            f"{role} {width} {path}: {v['id']} ({v['impact']}) {v['help']}"
                         )
-                        if response.status >= 500:
-                            problems.append(f"{where}: {response.status}")
-                    continue
-                t0 = time.perf_counter()
-                try:
-                    response = page.goto(f"{live_server.url}{path}")
-                except PlaywrightError:
-                    # An error status with no body (405 of a POST-only view).
-                    status = context.request.get(f"{live_server.url}{path}").status
-                    if status >= 500 or status != 405:
-                        problems.append(f"{where}: {status} without a page")
-                    continue
-                timing["goto"] += time.perf_counter() - t0
-                status = response.status if response else 0
-                if status >= 500:
-                    problems.append(f"{where}: {status}")
-                    continue
-                if "text/html" not in (response.headers.get("content-type", "") if response else ""):
-                    continue
-                t0 = time.perf_counter()
-                signature = hashlib.sha1(page.evaluate(SIGNATURE_JS).encode()).hexdigest()
-                timing["sig"] += time.perf_counter() - t0
-                if signature in seen:
-                    continue
-                seen.add(signature)
-                t0 = time.perf_counter()
-                page.evaluate(axe_source)
-                timing["inject"] += time.perf_counter() - t0
-                checked += 1
-                t0 = time.perf_counter()
-                violations = page.evaluate(AXE_RUN_JS)
-                timing["axe"] += time.perf_counter() - t0
-                for v in violations:
-                    problems.append(f"{where}: {v['id']} ({v['impact']}) {v['help']}")
-                    problems += [f"    {node}" for node in v["nodes"]]
+                        problems += [f"    {node}" for node in v["nodes"]]
+    for context in contexts.values():
         context.close()
     with open("/tmp/a11y_timing.txt", "a") as f:
-        print(f"{role}: axe ran on {checked} renders", timing, file=f)
+        print(f"fetched {fetched}, axe ran on {renders} renders at each width", timing, file=f)
+        print("\n".join(rendered), file=f)
     assert not problems, "\n".join(problems)
