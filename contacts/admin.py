@@ -4,7 +4,6 @@ from django.contrib import admin
 # widget labels its icons with aria-label on a span, which screen readers
 # ignore) and stacked rather than tabular inlines (a tabular inline's fields
 # have no labels). A plain multiple select has its label.
-
 from .models import (
     CareContact,
     CareContactChange,

@@ -17,9 +17,9 @@ page seen by another role.
 from __future__ import annotations
 
 import hashlib
-from html.parser import HTMLParser
 import time
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
