@@ -142,6 +142,53 @@ async () => {
 """
 
 
+# Beyond axe (issue 12.2), measured on the same render: no sideways scrolling of
+# the page on a phone, no word in a table broken in the middle ("Signa|tur"),
+# no phone number split over two lines, and phone and e-mail links at least
+# 24 px high (44 px on a phone).
+LAYOUT_JS = """
+(phone) => {
+  const out = [];
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth > width + 1) {
+    out.push(`the page scrolls sideways (${document.documentElement.scrollWidth} > ${width} px)`);
+  }
+  const lines = (range) => new Set([...range.getClientRects()]
+    .filter(r => r.width > 0).map(r => Math.round(r.top))).size;
+  const visible = (el) => el.getClientRects().length > 0;
+  // At desktop width only: on a phone a word longer than the screen must wrap.
+  for (const cell of phone ? [] : document.querySelectorAll('main td, main th')) {
+    if (!visible(cell)) continue;
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const re = /[^\\s\\-\\u2013\\u00ad\\/]+/g;  // a soft hyphen is a break point
+      for (let m = re.exec(node.data); m; m = re.exec(node.data)) {
+        if (m[0].length < 2) continue;
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        if (lines(range) > 1) out.push(`"${m[0]}" is broken in a table cell`);
+      }
+    }
+  }
+  for (const link of document.querySelectorAll('a[href^="tel:"], a[href^="mailto:"]')) {
+    if (!visible(link)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(link);
+    if (link.href.startsWith('tel:') && lines(range) > 1) {
+      out.push(`the phone number "${link.textContent.trim()}" is split over two lines`);
+    }
+    const box = link.getBoundingClientRect();
+    const least = phone ? 44 : 24;
+    if (box.height < least - 0.5) {
+      out.push(`"${link.textContent.trim()}" is ${Math.round(box.height)} px high, not ${least}`);
+    }
+  }
+  return out;
+}
+"""
+
+
 def _paths(world: Any, name: str) -> list[str]:
     url = reverse(name, args=ARGS[name](world.own))
     query = QUERIES.get(name, lambda o: {})(world.own)
@@ -231,6 +278,8 @@ def test_every_page_has_no_axe_violations_and_no_server_error(browser, live_serv
                     t0 = time.perf_counter()
                     violations = page.evaluate(AXE_RUN_JS)
                     timing["axe"] += time.perf_counter() - t0
+                    for problem in page.evaluate(LAYOUT_JS, width == "phone"):
+                        problems.append(f"{role} {width} {path}: {problem}")
                     for v in violations:
                         problems.append(
                             f"{role} {width} {path}: {v['id']} ({v['impact']}) {v['help']}"
