@@ -53,7 +53,8 @@ FOCUS_JS = """
   const ring = parse(style.outlineColor).slice(0, 3);
   const [hi, lo] = [lum(ring), lum(bg)].sort((a, b) => b - a);
   return {
-    what: `${el.tagName.toLowerCase()}.${el.className} ${el.type || ''} ${el.name || ''} ${(el.innerText || '').slice(0, 30)}`,
+    what: `${el.tagName.toLowerCase()}.${el.className} ${el.name || ''} ` +
+      (el.innerText || '').slice(0, 30),
     style: style.outlineStyle, width: parseFloat(style.outlineWidth),
     ratio: (hi + 0.05) / (lo + 0.05),
   };
