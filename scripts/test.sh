@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the suite needs, makes PostgreSQL
 # reachable, then runs ruff, mypy, the migration check and the whole pytest
-# suite twice: on SQLite (the embedded default) and on PostgreSQL (production),
-# each spread over the machine's cores with pytest-xdist.
+# suite twice, at the same time: on SQLite (the embedded default) and on
+# PostgreSQL (production), each spread over the machine's cores with pytest-xdist.
 #
 #   scripts/test.sh                       everything
 #   TEST_DB=sqlite scripts/test.sh -k x   one database only (sqlite or postgresql);
@@ -44,16 +44,32 @@ if [ $# -eq 0 ]; then
   DJANGO_DEBUG=1 DATABASE_URL=sqlite:///:memory: .venv/bin/python manage.py makemigrations --check --dry-run
 fi
 
+run_pytest() {  # run_pytest <label> <database url> [pytest args...]
+  local label=$1 url=$2
+  shift 2
+  echo "== pytest on $label"
+  DATABASE_URL="$url" .venv/bin/python -m pytest -n "$workers" --create-db "$@"
+}
+
+sqlite_url="sqlite:///$PWD/tmp/db.sqlite3"
+pg_label="PostgreSQL (${PG_DATABASE_URL:-}"
+pg_label="${pg_label%%@*}@…)"
 status=0
-if [ "$TEST_DB" = both ] || [ "$TEST_DB" = sqlite ]; then
-  echo "== pytest on SQLite"
-  DATABASE_URL="sqlite:///$PWD/tmp/db.sqlite3" \
-    .venv/bin/python -m pytest -n "$workers" --create-db "$@" || status=$?
-fi
-if [ "$TEST_DB" = both ] || [ "$TEST_DB" = postgresql ]; then
-  echo "== pytest on PostgreSQL (${PG_DATABASE_URL%%@*}@…)"
-  DATABASE_URL="$PG_DATABASE_URL" \
-    .venv/bin/python -m pytest -n "$workers" --create-db "$@" || status=$?
+if [ "$TEST_DB" = both ]; then
+  # Both databases at once: while one run waits on its last slow tests, the
+  # other keeps the cores busy. Each run's output is shown when it is done.
+  run_pytest SQLite "$sqlite_url" "$@" >tmp/pytest-sqlite.log 2>&1 &
+  sqlite_pid=$!
+  run_pytest "$pg_label" "$PG_DATABASE_URL" "$@" >tmp/pytest-postgresql.log 2>&1 &
+  pg_pid=$!
+  wait "$sqlite_pid" || status=$?
+  cat tmp/pytest-sqlite.log
+  wait "$pg_pid" || status=$?
+  cat tmp/pytest-postgresql.log
+elif [ "$TEST_DB" = sqlite ]; then
+  run_pytest SQLite "$sqlite_url" "$@" || status=$?
+else
+  run_pytest "$pg_label" "$PG_DATABASE_URL" "$@" || status=$?
 fi
 echo "== make test finished in $(($(date +%s) - started)) s with status $status"
 exit $status

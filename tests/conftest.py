@@ -18,6 +18,11 @@ def pytest_configure(config):
         "postgres_only(reason): the test needs PostgreSQL itself (say why); "
         "skipped when the suite runs on SQLite",
     )
+    config.addinivalue_line(
+        "markers",
+        "production_hashers: hash passwords with the production hashers (Argon2 first) "
+        "instead of the suite's fast one",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -30,6 +35,40 @@ def pytest_collection_modifyitems(config, items):
         if marker is not None:
             reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
             item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {reason}"))
+
+
+# Argon2 as configured costs about 100 MB and a noticeable fraction of a second
+# per hash, paid on every user a test creates and every login: the suite hashes
+# with MD5 instead, except in the tests marked production_hashers, which prove
+# that production hashes with Argon2.
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    production = list(settings.PASSWORD_HASHERS)
+    settings.PASSWORD_HASHERS = [FAST_HASHER, *production]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+    yield
+    settings.PASSWORD_HASHERS = production
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _production_hashers(request):
+    if request.node.get_closest_marker("production_hashers") is None:
+        yield
+        return
+    settings = request.getfixturevalue("settings")
+    # Still verifies (and then upgrades) what the fast hasher made before.
+    production = [h for h in settings.PASSWORD_HASHERS if h != FAST_HASHER]
+    settings.PASSWORD_HASHERS = [*production, FAST_HASHER]
+    yield
 
 
 def on_postgresql() -> bool:

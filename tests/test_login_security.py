@@ -102,11 +102,13 @@ def test_a_unit_manager_cannot_unlock(chef, unit):
 # --- password hashing ---------------------------------------------------------------------
 
 
+@pytest.mark.production_hashers
 def test_new_passwords_are_hashed_with_argon2(unit):
     user = make_user("ny", role=Role.CARE_STAFF, units=[unit], password="ett-lösen")
     assert user.password.startswith("argon2$")
 
 
+@pytest.mark.production_hashers
 def test_an_old_pbkdf2_hash_is_accepted_and_upgraded_at_login(unit):
     user = make_user("gammal", role=Role.CARE_STAFF, units=[unit], password=None)
     get_user_model().objects.filter(pk=user.pk).update(

@@ -375,6 +375,7 @@ def test_some_clients_are_eligible_for_the_national_14_day_measure(data):
     assert len(eligible) < len(per_day)
 
 
+@pytest.mark.production_hashers
 def test_every_demo_login_works_through_the_login_page_with_argon2(data):
     """Through the real login page, with django-axes watching: password "demo"."""
     from django.test import Client as HttpClient

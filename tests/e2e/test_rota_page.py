@@ -87,6 +87,9 @@ def test_two_clicks_from_the_record_to_next_weeks_sheet(browser, live_server, ca
         login(page, live_server, "personal")
         page.goto(f"{live_server.url}{agda.get_absolute_url()}")
         page.get_by_role("link", name="Vem kommer?").click()
+        # Measure the sheet's page, not the record still unloading.
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Vem kommer?")
+        page.wait_for_load_state()
         no_sideways_scroll(page, width)
         # The contact's phone is a link a phone can dial, big enough to hit.
         call = page.locator('a[href="tel:+46701740605"]')
