@@ -1,5 +1,9 @@
 from django.contrib import admin
 
+# Accessibility (WCAG 2.1 AA, issue 12): no filter_horizontal (Django's two-box
+# widget labels its icons with aria-label on a span, which screen readers
+# ignore) and stacked rather than tabular inlines (a tabular inline's fields
+# have no labels). A plain multiple select has its label.
 from .models import (
     CareContact,
     CareContactChange,
@@ -30,7 +34,6 @@ class UnitAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "provider", "care_type", "phone"]
     list_filter = ["provider", "care_type"]
     search_fields = ["code", "name"]
-    filter_horizontal = ["members"]
 
 
 @admin.register(Staff)
@@ -47,16 +50,15 @@ class StaffAdmin(admin.ModelAdmin):
     ]
     list_filter = ["title", "available", "fok_selectable", "permanent_on_2023_07_01", "units"]
     search_fields = ["signature", "first_name", "last_name", "hsa_id"]
-    filter_horizontal = ["units"]
     raw_id_fields = ["user"]
 
 
-class RelativeInline(admin.TabularInline):
+class RelativeInline(admin.StackedInline):
     model = Relative
     extra = 0
 
 
-class ServiceInline(admin.TabularInline):
+class ServiceInline(admin.StackedInline):
     model = Service
     extra = 0
 
@@ -112,4 +114,3 @@ class VisitAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "unit"]
     search_fields = ["visit_id", "client__customer_number"]
     raw_id_fields = ["client"]
-    filter_horizontal = ["staff", "planned_staff"]

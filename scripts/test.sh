@@ -13,15 +13,17 @@ cd "$(dirname "$0")/.."
 started=$(date +%s)
 scripts/bootstrap.sh dev
 scripts/system-deps.sh
-# The OpenID Provider of the sign-in tests (tests/oidc_provider): installed once
-# here, before the workers start; without npm those tests are skipped.
-provider=tests/oidc_provider
-if command -v npm >/dev/null && { [ ! -f "$provider/node_modules/.package-lock.json" ] \
-    || [ "$provider/package-lock.json" -nt "$provider/node_modules/.package-lock.json" ]; }; then
-  echo "== npm ci in $provider"
-  (cd "$provider" && npm ci --no-audit --no-fund --loglevel=error) \
-    || echo "npm ci failed: the OpenID Provider tests will be skipped"
-fi
+# The npm packages of the tests, installed once here, before the workers start:
+# the OpenID Provider of the sign-in tests (tests/oidc_provider) and axe-core
+# for the accessibility test (tests/axe). Without npm those tests are skipped.
+for provider in tests/oidc_provider tests/axe; do
+  if command -v npm >/dev/null && { [ ! -f "$provider/node_modules/.package-lock.json" ] \
+      || [ "$provider/package-lock.json" -nt "$provider/node_modules/.package-lock.json" ]; }; then
+    echo "== npm ci in $provider"
+    (cd "$provider" && npm ci --no-audit --no-fund --loglevel=error) \
+      || echo "npm ci failed in $provider: the tests that need it will be skipped"
+  fi
+done
 TEST_DB=${TEST_DB:-both}
 if [ "$TEST_DB" != sqlite ] && [ -z "${PG_DATABASE_URL:-}" ]; then
   server=$(scripts/ensure-postgres.sh)

@@ -59,11 +59,15 @@ def test_every_known_issue_is_listed_with_its_requirement(client):
     assert all(issue.criterion for issue in failures)
     for issue in accessibility.KNOWN_ISSUES:
         assert str(issue.what) in html and str(issue.where) in html
-    # Issue 12's points: the focus ring, touch targets, tabs, focus after errors,
-    # the KPI chart's text alternative.
+    # What is still known not to comply after issue 12 (untagged PDFs) and
+    # what has not been checked.
     text = " ".join(str(i.what) for i in accessibility.KNOWN_ISSUES)
-    for point in ("tangentbordsfokus", "19 pixlar", "Flikarna", "första fältet", "textversion"):
+    for point in ("PDF-filerna", "administrationen", "320 pixlar", "JavaScript"):
         assert point in text, point
+    # Fixed by issue 12, so no longer listed: the focus ring, touch targets,
+    # tabs, focus after errors, the KPI chart's text alternative.
+    for fixed in ("tangentbordsfokus", "19 pixlar", "Flikarna i", "Signa-tur", "adressfältet"):
+        assert fixed not in text, fixed
 
 
 def test_with_no_known_failures_the_service_is_fully_compliant(client, monkeypatch):

@@ -28,8 +28,8 @@ class Part:
     color: str
 
 
-def _svg(width: int, height: int, title: str, body: list[str]) -> SafeString:
-    label = escape(title)
+def _svg(width: int, height: int, title: str, body: list[str], description: str = "") -> SafeString:
+    label = escape(f"{title}. {description}" if description else title)
     return mark_safe(  # noqa: S308 - every text inside is escaped above
         f'<svg class="chart chart-w{width}" xmlns="http://www.w3.org/2000/svg" '
         f'viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{label}" '
@@ -141,7 +141,8 @@ def stacked_bar(parts: Sequence[Part], *, title: str, legend: Sequence[str]) -> 
 def line_chart(
     points: Sequence[tuple[str, float | None]], *, title: str, y_label: str = ""
 ) -> SafeString:
-    """A line through the points (label, value); None leaves a gap."""
+    """A line through the points (label, value); None leaves a gap. The
+    accessible name lists every point, so a screen reader gets the values."""
     width, height = 480, 220
     left, right, top, bottom = 40, 24, 22, 40
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -192,4 +193,7 @@ def line_chart(
             f'fill="{MUTED}" transform="rotate(-90 12 {top + plot_h / 2:.1f})">'
             f"{escape(y_label)}</text>"
         )
-    return _svg(width, height, title, body)
+    described = ", ".join(
+        f"{label}: {value:g}".replace(".", ",") for label, value in points if value is not None
+    )
+    return _svg(width, height, title, body, described)

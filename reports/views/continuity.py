@@ -437,11 +437,25 @@ def _kpi_context(form: PeriodForm) -> dict[str, Any]:
         scope.filter(pk__in=[u.pk for u in shown_units]), date_from
     )
     overall = cont.continuity_kpi(unit, date_from, units=scope)
+    # Only the periods that have data (issue 12.2): an axis of empty months
+    # around one point says nothing. The same values as a table are the
+    # chart's text alternative.
     trend = []
+    trend_rows = []
     for step in range(TREND_POINTS - 1, -1, -1):
         start = date_from - TREND_STEP * step
         point = overall if step == 0 else cont.continuity_kpi(unit, start, units=scope)
+        if point.median is None:
+            continue
         trend.append((date_format(start, "j b"), point.median))
+        trend_rows.append(
+            {
+                "date_from": start,
+                "date_to": point.date_to,
+                "median": median_text(point.median),
+                "clients": point.eligible_clients,
+            }
+        )
     return {
         "overall": _kpi_summary(overall),
         "per_unit": [_kpi_summary(kpi) for kpi in per_unit],
@@ -451,7 +465,10 @@ def _kpi_context(form: PeriodForm) -> dict[str, Any]:
             trend,
             title=_("Median antal personal per 14-dagarsperiod, var fjärde vecka bakåt"),
             y_label=_("Median"),
-        ),
+        )
+        if trend
+        else None,
+        "trend_rows": trend_rows,
         "threshold": cont.KPI_MANY_STAFF,
     }
 

@@ -157,7 +157,33 @@ def test_kpi_page_defaults_to_the_last_two_full_weeks(client_factory_login, coor
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="kpi-result"' in html
-    assert "<svg" in html  # the trend
+    # No visits: no trend chart of empty periods, but a sentence (issue 12.2).
+    assert "<svg" not in html
+    assert 'data-testid="kpi-trend-empty"' in html
+
+
+def test_kpi_trend_shows_only_periods_with_data_and_their_values_as_text(
+    client_factory_login, coordinator, unit
+):
+    """Issue 12.2: visits in the chosen period only give one point, not a
+    six-period axis around it; the values are in the chart's name and a table."""
+    people = [staff(unit, f"s{n}") for n in range(3)]
+    person = client(unit, "Ebba", "Äldre", "K1", born=dt.date(1935, 5, 5))
+    for day in range(14):
+        date = dt.date(2025, 2, 3) + dt.timedelta(days=day)
+        make_visit(person, unit, at(date, 8), [people[day % 3]])
+        make_visit(person, unit, at(date, 20), [people[0]])
+    html = client_factory_login(coordinator).get("/rapporter/kkik/", {"from": "2025-02-03"})
+    html = html.content.decode()
+    chart = html[html.index("<svg") : html.index("</svg>")]
+    assert chart.count("<circle") == 1
+    assert "3 feb" in chart and "6 jan" not in chart  # no label of an empty period
+    assert 'aria-label="Median antal personal per 14-dagarsperiod' in chart
+    assert "3 feb: 3" in chart  # the value, in the accessible name
+    start = html.index('data-testid="kpi-trend-table"')
+    table = html[start : html.index("</table>", start)]
+    assert table.count("<tr>") == 2  # the head and the one period
+    assert "2025-02-03" in table and "2025-02-16" in table
 
 
 def test_kpi_page_bad_date(client_factory_login, coordinator):
