@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0007_access_permissions"),
+        ("contacts", "0009_no_need_override"),
     ]
 
     operations = [
