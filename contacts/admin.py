@@ -5,6 +5,7 @@ from .models import (
     CareContactChange,
     CareType,
     Client,
+    ClientMove,
     Provider,
     Relative,
     Service,
@@ -59,6 +60,8 @@ class RelativeInline(admin.TabularInline):
 class ServiceInline(admin.TabularInline):
     model = Service
     extra = 0
+    # Set by services.client_move only (handbook 1.10).
+    readonly_fields = ["move"]
 
 
 @admin.register(Client)
@@ -113,3 +116,10 @@ class VisitAdmin(admin.ModelAdmin):
     search_fields = ["visit_id", "client__customer_number"]
     raw_id_fields = ["client"]
     filter_horizontal = ["staff", "planned_staff"]
+
+
+@admin.register(ClientMove)
+class ClientMoveAdmin(ReadOnlyAdmin):
+    list_display = ["client", "from_unit", "to_unit", "on", "moved_by", "moved_at"]
+    list_filter = ["to_unit", "from_unit"]
+    search_fields = ["client__last_name", "client__customer_number"]
