@@ -9,6 +9,7 @@ from .models import (
     CareContactChange,
     CareType,
     Client,
+    ClientMove,
     Provider,
     Relative,
     Service,
@@ -61,6 +62,8 @@ class RelativeInline(admin.StackedInline):
 class ServiceInline(admin.StackedInline):
     model = Service
     extra = 0
+    # Set by services.client_move only (handbook 1.10).
+    readonly_fields = ["move"]
 
 
 @admin.register(Client)
@@ -114,3 +117,10 @@ class VisitAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "unit"]
     search_fields = ["visit_id", "client__customer_number"]
     raw_id_fields = ["client"]
+
+
+@admin.register(ClientMove)
+class ClientMoveAdmin(ReadOnlyAdmin):
+    list_display = ["client", "from_unit", "to_unit", "on", "moved_by", "moved_at"]
+    list_filter = ["to_unit", "from_unit"]
+    search_fields = ["client__last_name", "client__customer_number"]

@@ -66,9 +66,7 @@ def client_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     raw = (request.POST if request.method == "POST" else request.GET).get("from_unit", "")
     chosen = from_units.filter(pk=raw).first() if raw.isdigit() else None
     source = chosen or from_units.first()
-    to_units = (
-        access.move_target_units(request.user, source).select_related("provider").order_by("name")
-    )
+    to_units = access.move_target_units(request.user, source).order_by("name")
     if request.method == "POST":
         form = ClientMoveForm(
             request.POST, from_units=from_units, to_units=to_units, refresh_url=refresh_url

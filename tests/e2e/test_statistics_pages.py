@@ -105,7 +105,9 @@ def test_statistics_search_expand_a_staff_member_and_download_csv(
     download = download_info.value
     assert download.suggested_filename == "fok-statistik-alla-accepted-2025-01-15.csv"
     text = Path(download.path()).read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0].startswith("unit;status;date;customer_number")
+    assert text.splitlines()[0].startswith("Enhetskod;Enhet;Status;Datum;Kundnummer")
+    # "All units": each client's own unit is filled in.
+    assert all(not line.startswith(";") for line in text.splitlines()[1:])
     assert len(text.splitlines()) == 4
 
 
