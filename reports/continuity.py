@@ -30,6 +30,7 @@ from contacts import history
 from contacts import personal_id as pid
 from contacts.models import CareContact, CareContactChange, Client, Staff, Unit, Visit
 from omsorg.collation import name_key
+from reports.sql import unit_scope
 
 # Visit kinds that never count for continuity: trygghetslarm responses, meal
 # deliveries and hälso- och sjukvård by licensed staff (metrics.md).
@@ -330,13 +331,7 @@ def _scope_sql(
         return f" AND {alias}.unit_id = %s", [unit.pk]
     if units is None:
         return "", []
-    if isinstance(units, QuerySet) and not units.query.is_sliced:
-        sql, params = units.order_by().values("pk").query.sql_with_params()
-        return f" AND {alias}.unit_id IN ({sql})", list(params)
-    ids = [u.pk for u in units]
-    if not ids:
-        return " AND 1 = 0", []
-    return f" AND {alias}.unit_id IN ({', '.join(['%s'] * len(ids))})", ids
+    return unit_scope(units, f"{alias}.unit_id")
 
 
 def _fetch(sql: str, params: list[Any], *, serial: bool = False) -> list[tuple[Any, ...]]:

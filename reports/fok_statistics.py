@@ -21,6 +21,7 @@ from contacts.models import CareContact, CareContactChange, Client, Service, Sta
 from omsorg.collation import name_key
 from omsorg.output.csv import csv_text
 from reports import csv_columns
+from reports.sql import unit_scope
 
 Status = CareContact.Status
 
@@ -314,13 +315,7 @@ changed AS (
 def _scope(scope: QuerySet[Unit] | None, alias: str) -> tuple[str, list[Any]]:
     if scope is None:
         return "", []
-    if scope.query.is_sliced:  # a subquery cannot be re-ordered: send the ids
-        ids = list(scope.values_list("pk", flat=True))
-        if not ids:
-            return " AND 1 = 0", []
-        return f" AND {alias}.unit_id IN ({', '.join(['%s'] * len(ids))})", ids
-    sql, params = scope.order_by().values("pk").query.sql_with_params()
-    return f" AND {alias}.unit_id IN ({sql})", list(params)
+    return unit_scope(scope, f"{alias}.unit_id")
 
 
 def _as_date(value: Any) -> dt.date:
