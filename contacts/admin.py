@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.db import models
@@ -111,7 +115,7 @@ class CareContactChangeAdmin(ReadOnlyAdmin):
     search_fields = ["client__last_name", "client__customer_number"]
 
 
-ONE_DATETIME_FIELD = {
+ONE_DATETIME_FIELD: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
     models.DateTimeField: {
         "form_class": forms.DateTimeField,
         "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
