@@ -1,9 +1,16 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 # Accessibility (WCAG 2.1 AA, issue 12): no filter_horizontal (Django's two-box
 # widget labels its icons with aria-label on a span, which screen readers
 # ignore) and stacked rather than tabular inlines (a tabular inline's fields
-# have no labels). A plain multiple select has its label.
+# have no labels). A plain multiple select has its label. Date and time in one
+# labelled field instead of Django's split date and time inputs without labels.
 from .models import (
     CareContact,
     CareContactChange,
@@ -111,8 +118,17 @@ class CareContactChangeAdmin(ReadOnlyAdmin):
     search_fields = ["client__last_name", "client__customer_number"]
 
 
+ONE_DATETIME_FIELD: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
+    models.DateTimeField: {
+        "form_class": forms.DateTimeField,
+        "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    }
+}
+
+
 @admin.register(Visit)
 class VisitAdmin(admin.ModelAdmin):
+    formfield_overrides = ONE_DATETIME_FIELD
     list_display = ["visit_id", "client", "unit", "start", "status", "kind"]
     list_filter = ["status", "kind", "unit"]
     search_fields = ["visit_id", "client__customer_number"]

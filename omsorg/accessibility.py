@@ -56,9 +56,10 @@ KNOWN_ISSUES: list[KnownIssue] = [
     ),
     KnownIssue(
         _(
-            "Sidorna i administrationen som inte är formulären för personal, enheter, "
-            "brukare och användare är Djangos egna och har inte kontrollerats. "
-            "De används bara av administratörer."
+            "I administrationen är bara startsidan, listorna över personal och användare "
+            "och formulären för personal, enheter, brukare, användare, roller och besök "
+            "kontrollerade. Övriga sidor där är Djangos egna och används bara av "
+            "administratörer."
         ),
         _("Administration"),
     ),

@@ -31,6 +31,7 @@ import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from contacts.models import Visit
 from tests.test_robustness import ARGS, QUERIES, _url_names, build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -74,6 +75,9 @@ EXTRA: dict[str, Callable[[Any], list[str]]] = {
         reverse("admin:contacts_client_change", args=[w.own.client.pk]),
         reverse("admin:contacts_unit_change", args=[w.own.unit.pk]),
         reverse("admin:auth_user_change", args=[w.users["chef"].pk]),
+        reverse("admin:auth_user_changelist"),
+        reverse("admin:auth_group_change", args=[w.users["chef"].groups.get().pk]),
+        reverse("admin:contacts_visit_change", args=[Visit.objects.order_by("pk")[0].pk]),
     ],
 }
 
