@@ -132,7 +132,17 @@ class Writer:
     ) -> int:
         count = 0
         if self.postgres:
-            names = ", ".join(connection.ops.quote_name(c) for c in columns)
+            # COPY leaves an unnamed column NULL: the model's defaults fill the
+            # columns the generator does not set (fields added later included).
+            extra = [
+                (f.column, f.get_db_prep_save(f.get_default(), connection))
+                for f in model._meta.concrete_fields
+                if f.column not in columns and not f.primary_key and f.get_default() is not None
+            ]
+            defaults = tuple(value for _column, value in extra)
+            names = ", ".join(
+                connection.ops.quote_name(c) for c in [*columns, *(c for c, _v in extra)]
+            )
             with (
                 connection.cursor() as cursor,
                 cursor.cursor.copy(  # type: ignore[attr-defined]  # psycopg 3
@@ -140,7 +150,7 @@ class Writer:
                 ) as copy,
             ):
                 for row in rows:
-                    copy.write_row(row)
+                    copy.write_row((*row, *defaults) if defaults else row)
                     count += 1
         else:
             attnames = [self._attname(model, c) for c in columns]

@@ -174,3 +174,42 @@ class PermissionsPolicyMiddleware:
         if self.header and "Permissions-Policy" not in response:
             response["Permissions-Policy"] = self.header
         return response
+
+
+def identity_provider_origins() -> list[str]:
+    """The origins of the identity provider (its issuer and end-session
+    endpoint) as configured now."""
+    origins = {
+        f"{parts.scheme}://{parts.netloc}"
+        for parts in map(
+            urlsplit,
+            [
+                getattr(settings, "OIDC_ISSUER", "") or "",
+                getattr(settings, "OIDC_OP_LOGOUT_ENDPOINT", "") or "",
+            ],
+        )
+        if parts.scheme in {"http", "https"} and parts.netloc
+    }
+    return sorted(origins)
+
+
+class IdentityProviderFormActionMiddleware:
+    """ "Logga ut" is a form whose answer redirects to the identity provider's
+    end-session endpoint, and browsers check that redirect against the
+    form-action of the page the form is on. settings.CONTENT_SECURITY_POLICY
+    names the provider configured at start; this adds the one configured now
+    (configuration that changes at run time, as in the sign-in tests). Listed
+    after django-csp's middleware, so it runs first on the way out."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        configured = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"]
+        missing = [o for o in identity_provider_origins() if o not in configured]
+        if missing:
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["form-action"] = [*update.get("form-action", []), *missing]
+            response._csp_update = update  # type: ignore[attr-defined]
+        return response

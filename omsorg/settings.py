@@ -104,6 +104,7 @@ MIDDLEWARE = [
     # Content-Security-Policy (django-csp) and Permissions-Policy on every response.
     "csp.middleware.CSPMiddleware",
     "omsorg.security.PermissionsPolicyMiddleware",
+    "omsorg.security.IdentityProviderFormActionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

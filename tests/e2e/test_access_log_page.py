@@ -35,7 +35,7 @@ def test_an_administrator_finds_who_read_a_record(browser, live_server, unit):
     page.get_by_role("link", name="Åtkomstlogg").click()
     expect(page.get_by_role("heading", name="Åtkomstlogg", level=1)).to_be_visible()
 
-    page.get_by_label("Brukare").fill(agda.customer_number)
+    page.get_by_label("Brukare", exact=True).fill(agda.customer_number)
     page.get_by_label("Användare").fill("chef")
     page.get_by_role("button", name="Visa").click()
     table = page.get_by_test_id("access-log")
@@ -53,14 +53,14 @@ def test_an_administrator_finds_who_read_a_record(browser, live_server, unit):
     assert "client_detail" in content and agda.customer_number in content
 
     # Bertil was only on the start page's list: the record read is not his.
-    page.get_by_label("Brukare").fill(bertil.customer_number)
+    page.get_by_label("Brukare", exact=True).fill(bertil.customer_number)
     page.get_by_role("button", name="Visa").click()
     expect(page.get_by_test_id("entry-count")).to_have_text("1")
     expect(table).not_to_contain_text("client_detail")
     expect(table).to_contain_text("home")
 
     # A client number that does not exist: a Swedish message, no table.
-    page.get_by_label("Brukare").fill("0000000")
+    page.get_by_label("Brukare", exact=True).fill("0000000")
     page.get_by_role("button", name="Visa").click()
     expect(page.get_by_text("Ingen brukare har kundnumret eller personnumret")).to_be_visible()
     page.context.close()
