@@ -7,6 +7,7 @@ figures; the command line uses the same selectors (reports.continuity)."""
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from typing import Any
 from urllib.parse import urlencode
 
@@ -177,13 +178,19 @@ SORTS = {
     "staff": lambda c: c.staff,
     "visits": lambda c: c.visits,
     "double": lambda c: c.double_staffed,
-    "ordinary": lambda c: c.ordinary,
-    "deputy": lambda c: c.deputy,
-    "total": lambda c: c.fok_total,
+    # The contact columns show "count (share)": they sort by the share, so a
+    # client seen by the contact at 2 of 2 visits ranks above one at 3 of 10.
+    "ordinary": lambda c: _share(c.ordinary, c.visits),
+    "deputy": lambda c: _share(c.deputy, c.visits),
+    "total": lambda c: _share(c.fok_total, c.visits),
     "upc": lambda c: c.upc,
     "coc": lambda c: c.coc,
     "secon": lambda c: c.secon,
 }
+
+
+def _share(count: int | None, visits: int) -> Fraction | None:
+    return None if count is None or not visits else Fraction(count, visits)
 
 
 def _sorted_clients(
@@ -327,11 +334,13 @@ def _continuity(request: HttpRequest, preset: str | None) -> HttpResponse:
             back=reverse("continuity_report") + "?" + form.querystring(sort=sort),
         )
     report = cont.continuity_report(unit, date_from, date_to, units=scope)
+    # One order for the page, the CSV and the PDF (the job sorts the same way).
+    report.clients, sort = _sorted_clients(report.clients, sort)
     if fmt == output.CSV:
         log.record(request, AccessKind.EXPORT, clients=[c.client_id for c in report.clients])
         name = _file_stem("kontinuitet", unit, date_from, date_to)
         return csv_response(report_csv(report), f"{name}.csv")
-    clients, sort = _sorted_clients(report.clients, sort)
+    clients = report.clients
     log.record(request, AccessKind.REPORT, clients=[c.client_id for c in report.clients])
     context.update(_report_context(report, all_label=_("Alla mina enheter")))
     context.update(

@@ -64,15 +64,28 @@ def test_coordinator_runs_sorts_and_drills_into_the_report(
          'Karl "Kalle" Kula', "Magnus Mångainsatser"]
     )  # fmt: skip
 
-    # Drill down: Kalle's two visits, one before kal2 became deputy.
-    page.get_by_role("link", name='Karl "Kalle" Kula').click()
-    visits = page.get_by_test_id("client-visits")
-    visits.wait_for()
-    assert visits.get_by_role("heading", name='Besök hos Karl "Kalle" Kula').is_visible()
+    # Drill down: Kalle's two visits, one before kal2 became deputy, in a
+    # dialog over the report with focus in it; closing it returns focus.
+    kalle = page.get_by_role("link", name='Karl "Kalle" Kula')
+    kalle.click()
+    dialog = page.get_by_role("dialog", name='Besök hos Karl "Kalle" Kula')
+    expect(dialog).to_be_visible()
+    heading = dialog.get_by_role("heading", name='Besök hos Karl "Kalle" Kula')
+    expect(heading).to_be_focused()
+    visits = dialog.get_by_test_id("client-visits")
     assert visits.locator("tbody tr").count() == 2
     assert visits.get_by_text("annan personal").is_visible()
     assert visits.get_by_text("vice", exact=True).is_visible()
     shot(page, "continuity-drilldown")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(kalle).to_be_focused()
+    # Again, closed with its button this time.
+    kalle.click()
+    expect(heading).to_be_focused()
+    dialog.get_by_role("button", name="Stäng").click()
+    expect(dialog).to_be_hidden()
+    expect(kalle).to_be_focused()
 
     # The PDF button starts a background job; its status region says when
     # it is done and offers the file.

@@ -10,7 +10,7 @@ from contacts.models import Visit
 from contacts.roles import Role
 from tests.contacts.factories import make_user
 from tests.jobs.helpers import pdf_from_job
-from tests.reports.continuity_data import at, client, handbook_example, staff
+from tests.reports.continuity_data import appoint, at, client, handbook_example, staff
 from tests.reports.continuity_data import visit as make_visit
 
 pytestmark = pytest.mark.django_db
@@ -217,3 +217,47 @@ def test_kpi_pdf_has_the_figures_per_unit(client_factory_login, coordinator, uni
     )
     assert csv_text.splitlines()[1].startswith("U1;")
     assert csv_text.splitlines()[1].endswith(";K1;Ebba Äldre;3")
+
+
+def _share_example(unit):
+    """Ada: her ordinary at 2 of 2 visits (100 %). Bea: hers at 3 of 10 (30 %).
+    Cid: no contact, so no share. By count Bea comes first; by share Ada."""
+    nurse, other = staff(unit, "nur1"), staff(unit, "oth1")
+    ada = client(unit, "Ada", "Andersson", "7000001", serial=2)
+    bea = client(unit, "Bea", "Berg", "7000002", serial=4)
+    cid = client(unit, "Cid", "Carlsson", "7000003", serial=3)
+    appoint(ada, unit, nurse)
+    appoint(bea, unit, nurse)
+    for day in (3, 4):
+        make_visit(ada, unit, at(day), [nurse])
+    for day in range(3, 13):
+        make_visit(bea, unit, at(day), [nurse if day < 6 else other])
+    make_visit(cid, unit, at(3), [other])
+
+
+def _csv_names(response) -> list[str]:
+    lines = response.content.decode("utf-8").lstrip("\ufeff").splitlines()[1:]
+    return [line.split(";")[3] for line in lines if line.startswith("U1;")]
+
+
+def test_the_contact_columns_sort_by_share_not_count(client_factory_login, coordinator, unit):
+    _share_example(unit)
+    http = client_factory_login(coordinator)
+    most_first = http.get(URL, {**PERIOD, "sort": "-ordinary"}).content.decode()
+    rows = [most_first.index(f'data-testid="row-{n}"') for n in ("7000001", "7000002", "7000003")]
+    assert rows == sorted(rows)  # Ada (100 %), Bea (30 %), Cid (none, always last)
+    least_first = http.get(URL, {**PERIOD, "sort": "ordinary"}).content.decode()
+    rows = [least_first.index(f'data-testid="row-{n}"') for n in ("7000002", "7000001", "7000003")]
+    assert rows == sorted(rows)
+
+
+def test_the_csv_and_the_pdf_follow_the_pages_sort(client_factory_login, coordinator, unit):
+    _share_example(unit)
+    http = client_factory_login(coordinator)
+    by_name = http.get(URL + "csv/", PERIOD)
+    assert _csv_names(by_name) == ["Ada Andersson", "Bea Berg", "Cid Carlsson"]
+    by_visits = http.get(URL + "csv/", {**PERIOD, "sort": "-visits"})
+    assert _csv_names(by_visits) == ["Bea Berg", "Ada Andersson", "Cid Carlsson"]
+    pdf = pdf_from_job(http, URL, {**PERIOD, "sort": "-visits"})
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert text.index("Bea Berg") < text.index("Ada Andersson") < text.index("Cid Carlsson")
