@@ -347,7 +347,7 @@ JUNK_VALUES = [
     "x" * 3000,
     "åäö ÅÄÖ 😀 \u202eRTL \u0000nul",
 ]
-PER_PARAM = 4
+PER_PARAM = 3
 EVERY_PARAM = sorted(
     {
         p
