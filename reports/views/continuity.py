@@ -322,16 +322,13 @@ def _continuity(request: HttpRequest, preset: str | None) -> HttpResponse:
     if fmt == output.PDF:
         fields = output.hidden_fields(form.data, ("unit", "from", "to")) + [("sort", sort)]
         title = _report_title(unit, date_from, date_to)
-        if request.method == "POST":
-            return output.start_pdf(
-                request, kind=Job.Kind.CONTINUITY_PDF, title=title, params=dict(fields)
-            )
-        return output.pdf_button_page(
+        return output.pdf_response(
             request,
+            kind=Job.Kind.CONTINUITY_PDF,
             title=title,
-            action=reverse("continuity_report"),
+            url_name="continuity_report",
             fields=fields,
-            back=reverse("continuity_report") + "?" + form.querystring(sort=sort),
+            back_query=form.querystring(sort=sort),
         )
     report = cont.continuity_report(unit, date_from, date_to, units=scope)
     # One order for the page, the CSV and the PDF (the job sorts the same way).
@@ -512,16 +509,13 @@ def _kpi(request: HttpRequest, preset: str | None) -> HttpResponse:
     fields = output.hidden_fields(form.data, ("unit", "from"))
     if fmt == output.PDF:
         title = _kpi_title(unit, date_from)
-        if request.method == "POST":
-            return output.start_pdf(
-                request, kind=Job.Kind.KPI_PDF, title=title, params=dict(fields)
-            )
-        return output.pdf_button_page(
+        return output.pdf_response(
             request,
+            kind=Job.Kind.KPI_PDF,
             title=title,
-            action=reverse("continuity_kpi"),
+            url_name="continuity_kpi",
             fields=fields,
-            back=reverse("continuity_kpi") + "?" + form.querystring(),
+            back_query=form.querystring(),
         )
     if fmt == output.CSV:
         kpis = cont.continuity_kpi_by_unit(scope.filter(pk=unit.pk) if unit else scope, date_from)

@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from contacts import access
@@ -80,6 +81,25 @@ def start_pdf(
     """POST: the form was valid; record the job and show its progress."""
     job = job_start(user=request.user, kind=kind, title=title, params=params)  # type: ignore[arg-type]
     return job_started_response(request, job)
+
+
+def pdf_response(
+    request: HttpRequest,
+    *,
+    kind: str,
+    title: str,
+    url_name: str,
+    fields: list[tuple[str, str]],
+    back_query: str,
+) -> HttpResponse:
+    """A report's PDF from a valid form: a POST starts the job, a GET (which
+    never starts work) shows the button that does."""
+    if request.method == "POST":
+        return start_pdf(request, kind=kind, title=title, params=dict(fields))
+    action = reverse(url_name)
+    return pdf_button_page(
+        request, title=title, action=action, fields=fields, back=f"{action}?{back_query}"
+    )
 
 
 def pdf_button_page(

@@ -130,16 +130,13 @@ def _statistics(request: HtmxHttpRequest, preset: str | None) -> HttpResponse:
     if result is not None and fmt == output.PDF:
         fields = output.hidden_fields(output.form_data(request), SEARCH_PARAMS)
         title = _title(request, result)
-        if request.method == "POST":
-            return output.start_pdf(
-                request, kind=Job.Kind.FOK_STATISTICS_PDF, title=title, params=dict(fields)
-            )
-        return output.pdf_button_page(
+        return output.pdf_response(
             request,
+            kind=Job.Kind.FOK_STATISTICS_PDF,
             title=title,
-            action=reverse("fok_statistics"),
+            url_name="fok_statistics",
             fields=fields,
-            back=f"{reverse('fok_statistics')}?{query}",
+            back_query=query,
         )
     return _page(request, form, result, query)
 

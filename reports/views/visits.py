@@ -172,16 +172,13 @@ def _visits(request: HtmxHttpRequest, preset: str | None) -> HttpResponse:
             return redirect(f"{reverse('visit_overview')}?{query}")
         fields = output.hidden_fields(output.form_data(request), FORM_PARAMS)
         title = _title(form)
-        if request.method == "POST":
-            return output.start_pdf(
-                request, kind=Job.Kind.VISIT_OVERVIEW_PDF, title=title, params=dict(fields)
-            )
-        return output.pdf_button_page(
+        return output.pdf_response(
             request,
+            kind=Job.Kind.VISIT_OVERVIEW_PDF,
             title=title,
-            action=reverse("visit_overview"),
+            url_name="visit_overview",
             fields=fields,
-            back=f"{reverse('visit_overview')}?{query}",
+            back_query=query,
         )
     return _page(request, form, visits, query)
 
