@@ -48,7 +48,7 @@ run_pytest() {  # run_pytest <label> <database url> [pytest args...]
   local label=$1 url=$2
   shift 2
   echo "== pytest on $label"
-  DATABASE_URL="$url" .venv/bin/python -m pytest -n "$workers" --create-db "$@"
+  DATABASE_URL="$url" .venv/bin/python -m pytest -n "$workers" --dist worksteal --create-db "$@"
 }
 
 sqlite_url="sqlite:///$PWD/tmp/db.sqlite3"
