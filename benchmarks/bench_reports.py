@@ -10,6 +10,7 @@ once for comparison. Then one traced run gives the peak Python memory.
 
     DATABASE_URL=postgres://…/omsorg_scale_bench .venv/bin/python benchmarks/bench_reports.py
     BENCH_CLIENTS=5000 BENCH_REPEAT=5 …   (a smaller data set, more repeats)
+    BENCH_ONLY=fok_statistics …           (only the reports whose name contains it)
 
 Results go to docs/performance.md by hand, with the command used."""
 
@@ -43,6 +44,8 @@ from contacts.models import Unit, Visit  # noqa: E402
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "20000"))
 DAYS = int(os.environ.get("BENCH_DAYS", "14"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+# Only the reports whose name contains this text, e.g. BENCH_ONLY=fok_statistics.
+ONLY = os.environ.get("BENCH_ONLY", "")
 
 
 def ensure_data() -> tuple[dt.date, dt.date]:
@@ -85,7 +88,28 @@ def floor_kpi(first: dt.date, last: dt.date) -> int:
 
 
 def floor_fok(on: dt.date) -> int:
-    """The latest change per client and unit as of D."""
+    """The change in force per client and unit on D with what the report
+    lists of it: the client's number, name, personal id and birth date, the
+    unit's code and both contacts' signatures and names. (The report adds the
+    population of handbook 1.3, the status filter, the staff table and the
+    Swedish name order.)"""
+    return fetch(
+        "SELECT c.client_id, u.code, c.status, c.ordinary_id, c.deputy_id, "
+        "cl.customer_number, cl.first_name, cl.last_name, cl.personal_id, cl.birth_date, "
+        "so.signature, so.first_name, so.last_name, sd.signature, sd.first_name, sd.last_name "
+        "FROM contacts_carecontactchange c "
+        "JOIN contacts_client cl ON cl.id = c.client_id "
+        "JOIN contacts_unit u ON u.id = c.unit_id "
+        "LEFT JOIN contacts_staff so ON so.id = c.ordinary_id "
+        "LEFT JOIN contacts_staff sd ON sd.id = c.deputy_id "
+        "WHERE c.effective <= %s AND (c.valid_until IS NULL OR c.valid_until > %s)",
+        [on, on],
+    )
+
+
+def floor_fok_bare(on: dt.date) -> int:
+    """The floor of the measurements before 2 December 2026: the change in
+    force per client and unit on D, ids only (one table, no names)."""
     return fetch(
         "SELECT client_id, unit_id, status, ordinary_id, deputy_id "
         "FROM contacts_carecontactchange "
@@ -111,13 +135,22 @@ def peak_mib(fn: Callable[[], Any]) -> float:
 
 
 def compare(
-    name: str, report: Callable[[], Any], floor: Callable[[], Any], reference: Any = None
+    name: str,
+    report: Callable[[], Any],
+    floor: Callable[[], Any],
+    reference: Any = None,
+    *,
+    bare_floor: Callable[[], Any] | None = None,
 ) -> None:
+    if ONLY not in name:
+        return
     report()  # warm the cache once
-    reports, floors = [], []
+    reports, floors, bares = [], [], []
     queries = 0
     for _ in range(REPEAT):
         floors.append(timed(floor)[0])
+        if bare_floor is not None:
+            bares.append(timed(bare_floor)[0])
         elapsed, queries = timed(report)
         reports.append(elapsed)
     r, f = statistics.median(reports), statistics.median(floors)
@@ -125,6 +158,9 @@ def compare(
         f"{name:<44} report {r * 1000:7.0f} ms  floor {f * 1000:7.0f} ms  "
         f"ratio {r / f:5.2f}  {queries} queries  peak {peak_mib(report):6.1f} MiB"
     )
+    if bares:
+        b = statistics.median(bares)
+        line += f"  (bare floor {b * 1000:.0f} ms, ratio {r / b:.1f})"
     if reference is not None:
         line += f"  (Python reference {timed(reference)[0] * 1000:.0f} ms)"
     print(line, flush=True)
@@ -170,12 +206,14 @@ def main() -> None:
         lambda: fok_statistics(None, "accepted", last),
         lambda: floor_fok(last),
         lambda: reference.fok_statistics(None, "accepted", last),
+        bare_floor=lambda: floor_fok_bare(last),
     )
     compare(
         "fok_statistics changed_last_year, all units",
         lambda: fok_statistics(None, "changed_last_year", last),
         lambda: floor_fok(last),
         lambda: reference.fok_statistics(None, "changed_last_year", last),
+        bare_floor=lambda: floor_fok_bare(last),
     )
 
 

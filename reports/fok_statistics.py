@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from contacts import history
 from contacts import personal_id as pid
 from contacts.models import CareContact, CareContactChange, Client, Service, Staff, Unit
-from omsorg.collation import name_key
+from omsorg.collation import name_key, swedish_key
 from omsorg.output.csv import csv_text
 from reports import csv_columns
 from reports.sql import unit_scope
@@ -62,7 +62,7 @@ def year_before(on: dt.date) -> dt.date:
         return on.replace(year=on.year - 1, day=28)
 
 
-@dataclass
+@dataclass(slots=True)
 class ClientRow:
     pk: int
     customer_number: str
@@ -87,7 +87,7 @@ class ClientRow:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class StaffRow:
     pk: int
     signature: str
@@ -363,14 +363,43 @@ def fok_statistics(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
+    clients, staff = _assemble(found, on, with_staff=status in STAFF_STATUSES)
+    return FokStatistics(unit=unit, status=status, on=on, clients=clients, staff=staff)
 
-    with_staff = status in STAFF_STATUSES
+
+def _assemble(
+    found: list[tuple[Any, ...]], on: dt.date, *, with_staff: bool
+) -> tuple[list[ClientRow], list[StaffRow]]:
+    """The client rows and the staff table from the query's rows (one per
+    client and unit), in Swedish name order (``name_key``).
+
+    A whole organisation is ~15,000 rows, so this is kept cheap: plain
+    tuples, no model instances, slotted rows, each first and last name's
+    Swedish key computed once, and few objects for the garbage collector to
+    scan (the staff table is built once the clients are sorted)."""
     rows: dict[int, ClientRow] = {}
-    staff_rows: dict[int, StaffRow] = {}
+    keyed: list[tuple[str, str, int]] = []
+    part_keys: dict[str, str] = {}
+
+    def name_sort_key(first_name: str, last_name: str) -> str:
+        # swedish_key(f"{first_name} {last_name}"): swedish_key works letter
+        # by letter, so it is the two names' keys joined by a space, and
+        # names repeat, so each is computed once.
+        first_key = part_keys.get(first_name)
+        if first_key is None:
+            first_key = part_keys[first_name] = swedish_key(first_name)
+        last_key = part_keys.get(last_name)
+        if last_key is None:
+            last_key = part_keys[last_name] = swedish_key(last_name)
+        return f"{first_key} {last_key}"
+
+    staff_names: dict[int, tuple[str, str, str]] = {}  # signature, first, last name
     # A client counts once per staff member: as ordinary when they are the
     # ordinary on any of the client's counted units, otherwise as deputy, so
     # ordinary + deputy = total = the number of clients listed.
-    roles: dict[tuple[int, int], str] = {}
+    # staff id -> client id -> ordinary (True) or deputy (False)
+    links: dict[int, dict[int, bool]] = {}
+    age_on = pid.age_on
     for (
         client_id,
         unit_code,
@@ -381,56 +410,71 @@ def fok_statistics(
         last_name,
         personal_id,
         birth_date,
-        *contacts,
+        ordinary_signature,
+        ordinary_first,
+        ordinary_last,
+        deputy_signature,
+        deputy_first,
+        deputy_last,
     ) in found:
         row = rows.get(client_id)
         if row is None:
             row = rows[client_id] = ClientRow(
-                pk=client_id,
-                customer_number=customer_number,
-                name=f"{first_name} {last_name}",
-                personal_id=personal_id,
-                age=pid.age_on(_as_date(birth_date), on),
+                client_id,
+                customer_number,
+                f"{first_name} {last_name}",
+                personal_id,
+                age_on(_as_date(birth_date), on),
+                [],
+                [],
+                [],
             )
+            keyed.append((name_sort_key(first_name, last_name), customer_number, client_id))
         row.units.append(unit_code)
         if not with_staff:
             continue
-        for role, staff_id, (signature, staff_first, staff_last) in (
-            ("ordinary", ordinary_id, contacts[0:3]),
-            ("deputy", deputy_id, contacts[3:6]),
-        ):
-            if not staff_id:
-                continue
-            target = row.ordinary if role == "ordinary" else row.deputy
-            if signature not in target:
-                target.append(signature)
-            if roles.get((staff_id, client_id)) != "ordinary":
-                roles[(staff_id, client_id)] = role
-            if staff_id not in staff_rows:
-                staff_rows[staff_id] = StaffRow(
-                    pk=staff_id, signature=signature, name=f"{staff_first} {staff_last}"
-                )
-    for (staff_id, client_id), role in roles.items():
-        staff_row = staff_rows[staff_id]
-        if role == "ordinary":
-            staff_row.ordinary += 1
-        else:
-            staff_row.deputy += 1
-        staff_row.clients.append(rows[client_id])
+        if ordinary_id:
+            if ordinary_signature not in row.ordinary:
+                row.ordinary.append(ordinary_signature)
+            if ordinary_id in links:
+                links[ordinary_id][client_id] = True
+            else:
+                links[ordinary_id] = {client_id: True}
+                staff_names[ordinary_id] = (ordinary_signature, ordinary_first, ordinary_last)
+        if deputy_id:
+            if deputy_signature not in row.deputy:
+                row.deputy.append(deputy_signature)
+            if deputy_id in links:
+                links[deputy_id].setdefault(client_id, False)
+            else:
+                links[deputy_id] = {client_id: False}
+                staff_names[deputy_id] = (deputy_signature, deputy_first, deputy_last)
 
     for client_row in rows.values():
-        client_row.units.sort()
-        client_row.ordinary.sort()
-        client_row.deputy.sort()
-    # Each name's sort key once: the staff tables follow the clients' order.
-    clients = sorted(rows.values(), key=lambda c: c.sort_key)
-    place = {client_row.pk: n for n, client_row in enumerate(clients)}
-    for staff_row in staff_rows.values():
-        staff_row.clients.sort(key=lambda c: place[c.pk])
-    return FokStatistics(
-        unit=unit,
-        status=status,
-        on=on,
-        clients=clients,
-        staff=sorted(staff_rows.values(), key=lambda s: s.sort_key),
-    )
+        if len(client_row.units) > 1:
+            client_row.units.sort()
+        if len(client_row.ordinary) > 1:
+            client_row.ordinary.sort()
+        if len(client_row.deputy) > 1:
+            client_row.deputy.sort()
+    # name_key order: the Swedish key of the name, then the customer number.
+    keyed.sort()
+    clients = [rows[client_id] for _key, _number, client_id in keyed]
+    # The staff members' client lists follow the clients' order.
+    place = {client_id: n for n, (_key, _number, client_id) in enumerate(keyed)}
+    staff_rows = []
+    for staff_id, clients_of in links.items():
+        ordinary = sum(clients_of.values())
+        signature, first_name, last_name = staff_names[staff_id]
+        staff_row = StaffRow(
+            staff_id,
+            signature,
+            f"{first_name} {last_name}",
+            ordinary,
+            len(clients_of) - ordinary,
+            [rows[client_id] for client_id in sorted(clients_of, key=place.__getitem__)],
+        )
+        # name_key order: the Swedish key of the name, then the signature.
+        staff_rows.append((name_sort_key(first_name, last_name), signature, staff_row))
+    staff_rows.sort(key=lambda keyed_row: keyed_row[:2])
+    return clients, [staff_row for _key, _signature, staff_row in staff_rows]
