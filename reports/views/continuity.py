@@ -293,6 +293,24 @@ def _table_body(rows: list[dict[str, Any]], reachable: set[int], sort_query: str
     return mark_safe("".join(out))  # noqa: S308 - every text above is escaped
 
 
+def _pdf_table_body(rows: list[dict[str, Any]]) -> SafeString:
+    """The PDF's table rows: no whitespace between cells and no class per
+    cell (the stylesheet aligns every cell after the first), since WeasyPrint
+    parses, styles and lays out every node; this table is most of the PDF's
+    time (docs/performance.md, "Unit continuity PDF")."""
+    out = []
+    for row in rows:
+        c = row["client"]
+        out.append(
+            f"<tr><td>{escape(c.name)}, {escape(c.personal_id)} ({escape(c.customer_number)})"
+            f"</td><td>{c.staff}</td><td>{c.visits}</td><td>{c.double_staffed}</td>"
+            f"<td>{escape(row['ordinary'])}</td><td>{escape(row['deputy'])}</td>"
+            f"<td>{escape(row['total'])}</td><td>{escape(row['upc'])}</td>"
+            f"<td>{escape(row['coc'])}</td><td>{escape(row['secon'])}</td></tr>\n"
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every text above is escaped
+
+
 def _report_context(report: cont.ContinuityReport, *, all_label: str) -> dict[str, Any]:
     ordinary = sum(c.ordinary or 0 for c in report.clients)
     deputy = sum(c.deputy or 0 for c in report.clients)
@@ -320,8 +338,15 @@ def continuity_pdf_bytes(
     printed_by: str = "",
 ) -> bytes:
     """The PDF of the report: the background job and `continuity_report --format pdf`."""
+    from omsorg.output.charts import as_image
+
     context = _report_context(report, all_label=all_label or _("Alla enheter"))
-    context["rows"] = _client_rows(report.clients)
+    context["table_body"] = _pdf_table_body(_client_rows(report.clients))
+    context["double_header"] = _("Dubbelbemanning").replace("bemanning", "\u00adbemanning", 1)
+    context["contact_chart"] = as_image(
+        context["contact_chart"], _("Vem utförde besöken hos brukare med fast omsorgskontakt")
+    )
+    context["staff_chart"] = as_image(context["staff_chart"], _("Antal personal per brukare"))
     return render_pdf(
         "reports/pdf_continuity.html", context, request=request, printed_by=printed_by
     )
