@@ -32,6 +32,7 @@ from contacts import access
 from contacts.models import Unit
 from jobs.models import Job
 from jobs.services import JobFailed, JobOutput, Progress, record_export
+from omsorg.http import pk_url
 from omsorg.output.csv import csv_response
 from omsorg.output.pdf import printed_by, render_pdf
 
@@ -265,15 +266,14 @@ def _table_body(rows: list[dict[str, Any]], reachable: set[int], sort_query: str
     reversed the drill-down URL twice, which was most of the page's time in
     Python (docs/performance.md, "Pages"). Every text is escaped below; the
     markup is what the template had."""
-    # One reverse for all rows: the client's id is the URL's last segment.
-    head, tail = reverse("continuity_client_visits", args=[0]).rsplit("/0/", 1)
+    visits_url = pk_url("continuity_client_visits")
     query = escape(sort_query)
     out = []
     for row in rows:
         c = row["client"]
         name = escape(c.name)
         if c.client_id in reachable:
-            url = f"{head}/{c.client_id}/{tail}?{query}"
+            url = f"{visits_url(c.client_id)}?{query}"
             name = (
                 f'<a href="{url}" hx-get="{url}" hx-target="#client-visits" '
                 f'hx-swap="innerHTML" data-opens-dialog aria-haspopup="dialog">{name}</a>'
