@@ -507,7 +507,15 @@ def _kpi_context(form: PeriodForm) -> dict[str, Any]:
     per_unit = cont.continuity_kpi_by_unit(
         scope.filter(pk__in=[u.pk for u in shown_units]), date_from
     )
-    overall = cont.continuity_kpi(unit, date_from, units=scope)
+    if len(per_unit) == 1 and (unit is not None or len(scope) == 1):
+        # One unit in scope: pooling its clients gives the same rows as the
+        # per-unit query (every visit counted is on that unit), so the page
+        # needs one report query less.
+        overall = cont.ContinuityKpi(
+            unit=unit, date_from=date_from, days=per_unit[0].days, clients=per_unit[0].clients
+        )
+    else:
+        overall = cont.continuity_kpi(unit, date_from, units=scope)
     # Only the periods that have data (issue 12.2): an axis of empty months
     # around one point says nothing. The same values as a table are the
     # chart's text alternative.
