@@ -409,7 +409,7 @@ def _continuity(request: HttpRequest, preset: str | None) -> HttpResponse:
     context.update(
         {
             "rows": rows,
-            "table_body": _table_body(rows, set(reachable), form.querystring(sort=sort)),
+            "table_body": _table_body(rows, reachable, form.querystring(sort=sort)),
             "columns": _columns(form, sort),
             "sort": sort,
             "query": form.querystring(),
