@@ -10,7 +10,7 @@ its own virtualenv, or ``pip install -e '.[load]'``.
     DATABASE_URL=postgres://…/omsorg_scale_bench DJANGO_SECRET_KEY=x \\
         DJANGO_ALLOWED_HOSTS=127.0.0.1 DJANGO_SSL_REDIRECT=0 DJANGO_SECURE_COOKIES=0 \\
         .venv/bin/gunicorn omsorg.wsgi:application --workers 3 --bind 127.0.0.1:8000
-    # 32 users, 2 minutes, no web UI
+    # 32 users, 2 minutes, no web UI (BENCH_WAIT=0: no think time)
     locust -f benchmarks/locustfile.py --host http://127.0.0.1:8000 \\
         --headless --users 32 --spawn-rate 8 --run-time 2m
 
@@ -27,11 +27,14 @@ import random
 import re
 
 from gevent.lock import Semaphore  # locust runs on gevent
-from locust import HttpUser, between, task
+from locust import HttpUser, between, constant, task
 
 USERNAME = os.environ.get("BENCH_USER", "bench-chef")
 PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-only-password")
 UNIT = os.environ.get("BENCH_UNIT", "SK1-U001")
+# Think time per user in seconds, "min,max" (default 0.5 to 2 s, like a person);
+# BENCH_WAIT=0 sends the next request at once and measures the server's capacity.
+WAIT = [float(x) for x in os.environ.get("BENCH_WAIT", "0.5,2").split(",")]
 
 
 # One sign-in for the whole run, shared by every simulated user: 32 password
@@ -58,7 +61,7 @@ def _sign_in(client, host: str) -> dict[str, str]:  # type: ignore[no-untyped-de
 
 
 class UnitManager(HttpUser):
-    wait_time = between(0.5, 2)
+    wait_time = between(WAIT[0], WAIT[-1]) if WAIT[-1] > 0 else constant(0)
 
     def on_start(self) -> None:
         with _signing_in:

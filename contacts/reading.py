@@ -22,6 +22,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from omsorg.http import pk_url
+
 from . import access, history, selectors
 from .models import (
     CareContact,
@@ -223,6 +225,8 @@ class ClientRow:
     unit: Unit
     contact: CareContactChange | None  # in force today; None: "not asked"
     role: str = ""  # "ordinary" / "deputy" when the user's staff is the contact
+    url: str = ""  # the client's record, contacts tab
+    week_url: str = ""  # "Vem kommer?"
 
 
 def my_clients(
@@ -257,17 +261,19 @@ def my_clients(
     }
     rows: list[ClientRow] = []
     mine: list[ClientRow] = []
+    record_url, week_url = pk_url("client_detail"), pk_url("rota_client_week")
     for client_id, unit_id in pair_set:
         if client_id not in clients:
             continue
         cc = contacts.get((client_id, unit_id))
-        row = ClientRow(client=clients[client_id], unit=unit_by_pk[unit_id], contact=cc)
+        urls = {"url": f"{record_url(client_id)}?flik=kontakter", "week_url": week_url(client_id)}
+        row = ClientRow(client=clients[client_id], unit=unit_by_pk[unit_id], contact=cc, **urls)
         rows.append(row)
         if staff is not None and cc is not None:
             if cc.ordinary_id == staff.pk:
-                mine.append(ClientRow(row.client, row.unit, cc, role="ordinary"))
+                mine.append(ClientRow(row.client, row.unit, cc, role="ordinary", **urls))
             elif cc.deputy_id == staff.pk:
-                mine.append(ClientRow(row.client, row.unit, cc, role="deputy"))
+                mine.append(ClientRow(row.client, row.unit, cc, role="deputy", **urls))
 
     def order(row: ClientRow) -> tuple[str, str, str]:
         return (row.client.last_name.lower(), row.client.first_name.lower(), row.unit.name)

@@ -18,9 +18,16 @@ MOVE_NOTICE_DAYS = 30
 
 
 def clients_on_unit(unit: Unit, on: dt.date) -> QuerySet[Client]:
-    """Clients with at least one ongoing service on the unit on ``on``."""
-    ongoing = Service.objects.filter(Service.ongoing_q(on), client=OuterRef("pk"), unit=unit)
-    return Client.objects.filter(Exists(ongoing))
+    """Clients with at least one ongoing service on the unit on ``on``.
+
+    Reads the unit's services at once (by the unit's index) and returns the
+    clients by primary key: written as one EXISTS query, PostgreSQL hashed the
+    unit's services and read the whole client table (7 ms at 20,000 clients
+    instead of well under one)."""
+    ids = set(
+        Service.objects.filter(Service.ongoing_q(on), unit=unit).values_list("client_id", flat=True)
+    )
+    return Client.objects.filter(pk__in=ids)
 
 
 def not_handled_clients(unit: Unit, on: dt.date) -> QuerySet[Client]:
@@ -115,7 +122,8 @@ def recent_moves_in(units: QuerySet[Unit], today: dt.date) -> list[ClientMove]:
     asked" there on the move date or today, whichever is later. Two queries."""
     since = timezone.now() - dt.timedelta(days=MOVE_NOTICE_DAYS)
     moves = list(
-        ClientMove.objects.filter(to_unit__in=units, moved_at__gte=since)
+        # The ids, not a subquery of the user's units: cheaper to plan.
+        ClientMove.objects.filter(to_unit_id__in=[u.pk for u in units], moved_at__gte=since)
         .select_related("client", "from_unit", "to_unit", "moved_by__staff")
         .order_by("-moved_at", "-id")
     )

@@ -65,7 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "today": today,
         "moves_in": moves_in,
     }
-    context.update(worklist_summary(request, overdue=overdue))
+    context.update(worklist_summary(request, overdue=overdue, units=my_units))
     shown = [c for card in cards for c in card["clients"]]  # type: ignore[attr-defined]
     shown_plans = [
         item.client_id for unit_items in by_unit.values() for item in unit_items[:CARD_LIMIT]

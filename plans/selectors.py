@@ -18,11 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Min, QuerySet, TextChoices
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from contacts import history
 from contacts.models import CareContactChange, Client, Service, Unit
+from omsorg.http import pk_url
 
 from .models import NEW_PLAN_DAYS, REVISION_MONTHS, ImplementationPlan, add_months
 
@@ -55,6 +55,7 @@ class OverduePlan:
     unit_name: str
     plan_id: int | None
     flags: tuple[PlanFlag, ...] = field(default_factory=tuple)
+    url: str = ""  # the client's plans (plan_list)
 
     @property
     def first_due(self) -> dt.date:
@@ -63,10 +64,6 @@ class OverduePlan:
     @property
     def kinds(self) -> set[str]:
         return {flag.kind for flag in self.flags}
-
-    @property
-    def url(self) -> str:
-        return reverse("plan_list", args=[self.client_id])
 
 
 def _overdue(
@@ -95,6 +92,7 @@ def _overdue(
         )
     }
     result = []
+    plan_list_url = pk_url("plan_list")
     for row in starts:
         plan = active.get((row["client_id"], row["unit_id"]))
         flags: list[PlanFlag] = []
@@ -120,6 +118,7 @@ def _overdue(
                     unit_name=row["unit__name"],
                     plan_id=plan["id"] if plan else None,
                     flags=tuple(sorted(flags, key=lambda f: f.due)),
+                    url=plan_list_url(row["client_id"]),
                 )
             )
     result.sort(key=lambda o: (o.unit_name, o.first_due, o.client_name))
@@ -129,9 +128,11 @@ def _overdue(
 def overdue_plans(units: QuerySet[Unit] | Iterable[Unit], on: dt.date) -> list[OverduePlan]:
     """Clients on ``units`` whose plan is missing or overdue on ``on``: two
     queries, whatever the number of units and clients."""
+    # The ids, not a subquery: both queries plan in a third of the time.
+    ids = [unit.pk for unit in units]
     return _overdue(
-        Service.objects.filter(unit__in=units),
-        ImplementationPlan.objects.filter(unit__in=units),
+        Service.objects.filter(unit_id__in=ids),
+        ImplementationPlan.objects.filter(unit_id__in=ids),
         on,
     )
 

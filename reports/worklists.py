@@ -78,6 +78,14 @@ class Worklists:
 TRANSITIONAL_NOTICE_DAYS = 365
 
 
+def _ids(units: QuerySet[Unit]) -> list[int]:
+    """The units' ids, for ``unit_id__in``. The units are read once (the
+    start page has them already) and every list's query names its units
+    instead of repeating the user's unit subquery: planning that subquery
+    joined into each list's query cost PostgreSQL more than running it."""
+    return [unit.pk for unit in units]
+
+
 def _fok_url(client: Client) -> str:
     return reverse("client_detail", args=[client.pk]) + "?flik=fok"
 
@@ -98,7 +106,7 @@ def not_asked_overdue(units: QuerySet[Unit], on: dt.date) -> list[Row]:
         .exclude(status=Status.NOT_ASKED)
     )
     starts = (
-        ongoing.filter(unit__in=units)
+        ongoing.filter(unit_id__in=_ids(units))
         # Care types that do not offer a contact (configurable) are never "not asked".
         .exclude(unit__care_type__offers_care_contact=False)
         .filter(~Exists(handled))
@@ -108,7 +116,7 @@ def not_asked_overdue(units: QuerySet[Unit], on: dt.date) -> list[Row]:
     )
     pairs = [(r["client"], r["unit"], r["first"]) for r in starts]
     clients = Client.objects.in_bulk([p[0] for p in pairs])
-    unit_map = Unit.objects.in_bulk([p[1] for p in pairs])
+    unit_map = {u.pk: u for u in units}  # evaluated once, shared by the lists
     for client_id, unit_id, first in sorted(pairs, key=lambda p: p[2]):
         client = clients[client_id]
         days = (on - first).days
@@ -131,7 +139,7 @@ def _current_contacts(units: QuerySet[Unit], on: dt.date) -> list[CareContactCha
     )
     return list(
         history.in_force(on)
-        .filter(unit__in=units, status=Status.ACCEPTED)
+        .filter(unit_id__in=_ids(units), status=Status.ACCEPTED)
         .filter(Exists(on_unit))
         .select_related("client", "unit", "ordinary", "deputy")
         .order_by("unit__name", "client__last_name", "client__first_name")
@@ -225,13 +233,14 @@ def overloaded_staff(
     for cc in contacts:
         if cc.ordinary_id is not None:
             load.setdefault(cc.unit_id, Counter())[cc.ordinary_id] += 1
-    appointable = Staff.objects.filter(Staff.appointable_q(on), units__in=units).values_list(
+    appointable = Staff.objects.filter(Staff.appointable_q(on), units__in=_ids(units)).values_list(
         "units", "pk"
     )
     per_unit: dict[int, set[int]] = {}
     for unit_id, staff_id in appointable:
         per_unit.setdefault(unit_id, set()).add(staff_id)
-    staff_map = Staff.objects.in_bulk([s for c in load.values() for s in c])
+    # The ordinaries came with the contacts (select_related): no query.
+    staff_map = {cc.ordinary_id: cc.ordinary for cc in contacts if cc.ordinary is not None}
     unit_map = {u.pk: u for u in units}
     for unit_id, counter in load.items():
         pool = per_unit.get(unit_id, set()) | set(counter)

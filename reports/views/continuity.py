@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
-from typing import Any
+from html import escape
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -19,6 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -30,6 +32,7 @@ from contacts import access
 from contacts.models import Unit
 from jobs.models import Job
 from jobs.services import JobFailed, JobOutput, Progress, record_export
+from omsorg.http import pk_url
 from omsorg.output.csv import csv_response
 from omsorg.output.pdf import printed_by, render_pdf
 
@@ -255,6 +258,59 @@ def _client_rows(clients: list[cont.ClientContinuity]) -> list[dict[str, Any]]:
     ]
 
 
+def _table_body(rows: list[dict[str, Any]], reachable: set[int], sort_query: str) -> SafeString:
+    """The page's table rows (one per client, 70 on a typical unit) as markup.
+
+    Built here rather than with a template loop: per row the template engine
+    resolved about twenty variables, escaped and localized each one and
+    reversed the drill-down URL twice, which was most of the page's time in
+    Python (docs/performance.md, "Pages"). Every text is escaped below; the
+    markup is what the template had."""
+    visits_url = pk_url("continuity_client_visits")
+    query = escape(sort_query)
+    out = []
+    for row in rows:
+        c = row["client"]
+        name = escape(c.name)
+        if c.client_id in reachable:
+            url = f"{visits_url(c.client_id)}?{query}"
+            name = (
+                f'<a href="{url}" hx-get="{url}" hx-target="#client-visits" '
+                f'hx-swap="innerHTML" data-opens-dialog aria-haspopup="dialog">{name}</a>'
+            )
+        out.append(
+            f'<tr data-testid="row-{escape(c.customer_number)}">'
+            f'<th scope="row" class="row-label">{name}<br><span class="muted small nowrap">'
+            f"{escape(c.personal_id)} ({escape(c.customer_number)})</span></th>"
+            f'<td class="num">{c.staff}</td><td class="num">{c.visits}</td>'
+            f'<td class="num">{c.double_staffed}</td>'
+            f'<td class="num" data-testid="ordinary">{escape(row["ordinary"])}</td>'
+            f'<td class="num" data-testid="deputy">{escape(row["deputy"])}</td>'
+            f'<td class="num" data-testid="total">{escape(row["total"])}</td>'
+            f'<td class="num">{escape(row["upc"])}</td><td class="num">{escape(row["coc"])}</td>'
+            f'<td class="num">{escape(row["secon"])}</td></tr>\n'
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every text above is escaped
+
+
+def _pdf_table_body(rows: list[dict[str, Any]]) -> SafeString:
+    """The PDF's table rows: no whitespace between cells and no class per
+    cell (the stylesheet aligns every cell after the first), since WeasyPrint
+    parses, styles and lays out every node; this table is most of the PDF's
+    time (docs/performance.md, "Unit continuity PDF")."""
+    out = []
+    for row in rows:
+        c = row["client"]
+        out.append(
+            f"<tr><td>{escape(c.name)}, {escape(c.personal_id)} ({escape(c.customer_number)})"
+            f"</td><td>{c.staff}</td><td>{c.visits}</td><td>{c.double_staffed}</td>"
+            f"<td>{escape(row['ordinary'])}</td><td>{escape(row['deputy'])}</td>"
+            f"<td>{escape(row['total'])}</td><td>{escape(row['upc'])}</td>"
+            f"<td>{escape(row['coc'])}</td><td>{escape(row['secon'])}</td></tr>\n"
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every text above is escaped
+
+
 def _report_context(report: cont.ContinuityReport, *, all_label: str) -> dict[str, Any]:
     ordinary = sum(c.ordinary or 0 for c in report.clients)
     deputy = sum(c.deputy or 0 for c in report.clients)
@@ -282,8 +338,15 @@ def continuity_pdf_bytes(
     printed_by: str = "",
 ) -> bytes:
     """The PDF of the report: the background job and `continuity_report --format pdf`."""
+    from omsorg.output.charts import as_image
+
     context = _report_context(report, all_label=all_label or _("Alla enheter"))
-    context["rows"] = _client_rows(report.clients)
+    context["table_body"] = _pdf_table_body(_client_rows(report.clients))
+    context["double_header"] = _("Dubbelbemanning").replace("bemanning", "\u00adbemanning", 1)
+    context["contact_chart"] = as_image(
+        context["contact_chart"], _("Vem utförde besöken hos brukare med fast omsorgskontakt")
+    )
+    context["staff_chart"] = as_image(context["staff_chart"], _("Antal personal per brukare"))
     return render_pdf(
         "reports/pdf_continuity.html", context, request=request, printed_by=printed_by
     )
@@ -340,11 +403,13 @@ def _continuity(request: HttpRequest, preset: str | None) -> HttpResponse:
     clients = report.clients
     log.record(request, AccessKind.REPORT, clients=[c.client_id for c in report.clients])
     context.update(_report_context(report, all_label=_("Alla mina enheter")))
+    rows = _client_rows(clients)
+    # Drill-down links only for clients the user still reaches.
+    reachable = access.reachable_client_ids(request.user, [c.client_id for c in clients])
     context.update(
         {
-            "rows": _client_rows(clients),
-            # Drill-down links only for clients the user still reaches.
-            "reachable": access.reachable_client_ids(request.user, [c.client_id for c in clients]),
+            "rows": rows,
+            "table_body": _table_body(rows, reachable, form.querystring(sort=sort)),
             "columns": _columns(form, sort),
             "sort": sort,
             "query": form.querystring(),
@@ -439,10 +504,19 @@ def _kpi_context(form: PeriodForm) -> dict[str, Any]:
     date_from = form.cleaned_data["from"]
     unit, scope = _scope(form)
     shown_units = [unit] if unit else list(scope)
-    per_unit = cont.continuity_kpi_by_unit(
-        scope.filter(pk__in=[u.pk for u in shown_units]), date_from
-    )
-    overall = cont.continuity_kpi(unit, date_from, units=scope)
+    # The units as a list (they are read already): the query then names them
+    # by id and runs one unit without a parallel worker, 25 instead of 47 ms
+    # for a unit of 70 clients at full scale (docs/performance.md, "Pages").
+    per_unit = cont.continuity_kpi_by_unit(cast("QuerySet[Unit]", shown_units), date_from)
+    if len(per_unit) == 1 and (unit is not None or len(scope) == 1):
+        # One unit in scope: pooling its clients gives the same rows as the
+        # per-unit query (every visit counted is on that unit), so the page
+        # needs one report query less.
+        overall = cont.ContinuityKpi(
+            unit=unit, date_from=date_from, days=per_unit[0].days, clients=per_unit[0].clients
+        )
+    else:
+        overall = cont.continuity_kpi(unit, date_from, units=scope)
     # Only the periods that have data (issue 12.2): an axis of empty months
     # around one point says nothing. The same values as a table are the
     # chart's text alternative.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET
 from audit import log
 from audit.models import AccessKind
 from contacts import access
+from contacts.models import Unit
 from plans.selectors import overdue_plans
 from reports.worklists import worklists as compute_worklists
 
@@ -51,11 +53,16 @@ def worklists(request: HttpRequest) -> HttpResponse:
     )
 
 
-def worklist_summary(request: HttpRequest, *, overdue: Any = None) -> dict[str, Any]:
+def worklist_summary(
+    request: HttpRequest, *, overdue: Any = None, units: QuerySet[Unit] | None = None
+) -> dict[str, Any]:
     """Context for templates/reports/_worklist_summary.html on the start page:
     {"worklists": ...} for managers and coordinators, {} for everyone else.
-    ``overdue``: the plan deadlines when the caller already computed them."""
+    ``overdue``: the plan deadlines when the caller already computed them;
+    ``units``: the user's units (access.units_for_user) when the caller has
+    them already, so they are read once."""
     if not access.may_view_staff(request.user):
         return {}
-    units = access.units_for_user(request.user)
+    if units is None:
+        units = access.units_for_user(request.user)
     return {"worklists": compute_worklists(units, timezone.localdate(), overdue=overdue)}

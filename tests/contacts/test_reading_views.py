@@ -71,6 +71,22 @@ def test_my_clients_lists_where_i_am_contact_and_everyone_on_my_units(
     assert "Brukaren ej tillfrågad" in everyone
 
 
+def test_my_clients_escapes_names_and_numbers_in_the_unit_list(client, carer, unit):
+    # The unit list's items are markup built in Python (for speed): the texts
+    # in them must still be escaped.
+    odd = StaffFactory(units=[unit], first_name="<i>Ola</i>", last_name="O'Hara", phone='07"0')
+    eva = on_unit(unit, "<b>Eva</b>", "Ek & Co")
+    services.care_contact_change(client=eva, unit=unit, status="accepted", ordinary=odd)
+    client.force_login(carer)
+    everyone = client.get(MY_CLIENTS).content.decode().split('data-testid="unit-clients"')[1]
+    assert "&lt;b&gt;Eva&lt;/b&gt; Ek &amp; Co</a>" in everyone
+    assert (
+        "Fast omsorgskontakt: &lt;i&gt;Ola&lt;/i&gt; O&#x27;Hara "
+        '<a class="fok-mc-call" href="tel:07&quot;0">07&quot;0</a>'
+    ) in everyone
+    assert "<b>Eva</b>" not in everyone and "<i>Ola</i>" not in everyone
+
+
 def test_my_clients_search_by_name(client, carer, me, unit):
     on_unit(unit, "Anna", "Andersson")
     on_unit(unit, "Bertil", "Berg")

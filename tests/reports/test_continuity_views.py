@@ -261,3 +261,24 @@ def test_the_csv_and_the_pdf_follow_the_pages_sort(client_factory_login, coordin
     pdf = pdf_from_job(http, URL, {**PERIOD, "sort": "-visits"})
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert text.index("Bea Berg") < text.index("Ada Andersson") < text.index("Cid Carlsson")
+
+
+def test_the_rows_built_in_python_escape_names_on_the_page_and_in_the_pdf(
+    client_factory_login, coordinator, unit
+):
+    # The table rows are markup built in Python (for speed), not a template:
+    # names must still be escaped there.
+    nurse = staff(unit, "nur1")
+    odd = client(unit, "<b>Eva</b>", "O'Neil & Co", "7000009", serial=2)
+    make_visit(odd, unit, at(3), [nurse])
+    html = client_factory_login(coordinator).get(URL, PERIOD).content.decode()
+    assert "&lt;b&gt;Eva&lt;/b&gt; O&#x27;Neil &amp; Co" in html
+    assert "<b>Eva</b>" not in html
+
+    from reports.continuity import continuity_report
+    from reports.views.continuity import _client_rows, _pdf_table_body
+
+    report = continuity_report(unit, dt.date(2025, 2, 1), dt.date(2025, 2, 16))
+    body = _pdf_table_body(_client_rows(report.clients))
+    assert body.startswith("<tr><td>&lt;b&gt;Eva&lt;/b&gt; O&#x27;Neil &amp; Co, ")
+    assert "<td>1</td><td>1</td><td>0</td>" in body  # staff, visits, double-staffed
