@@ -7,18 +7,20 @@ same transaction)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import history
+from . import bulk, history
 from .models import (
+    STOCKHOLM,
     CareContact,
     CareContactChange,
     CareType,
@@ -645,87 +647,166 @@ class VisitData:
     planned_staff: list[Staff] | None = None
 
 
+# The columns a visit import writes, in the order of the rows below.
+_VISIT_COLUMNS = (
+    "visit_id", "client_id", "unit_id", "start", "end", "status", "kind", "receipt",
+    "registered_afterwards", "local_date", "local_time",
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=65536)
+def _visit_start(vendor: str, start: dt.datetime) -> tuple[str, str, str]:
+    """The stored start, local date and local time of a start (as
+    Visit.save() sets them), computed once per distinct start."""
+    local = timezone.localtime(start, STOCKHOLM)
+    return bulk.db_datetime(start), local.date().isoformat(), local.time().isoformat()
+
+
 @transaction.atomic
 def visits_bulk_upsert(*, items: list[VisitData]) -> dict[str, int]:
     """Create or update many visits (matched on visit_id) in a fixed number of
     queries: an import of a month's visits for a municipality is hundreds of
-    thousands of rows. Returns counts of created, updated and unchanged."""
+    thousands of rows. The values are checked by the caller (the import
+    parses every cell); the database's constraints guard the rest. Only new
+    and changed rows are written, in plain SQL (contacts.bulk), with the
+    local date and time that Visit.save() would set. Returns counts of
+    created, updated and unchanged."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    ids = [item.visit_id for item in items]
-    existing: dict[str, Visit] = {}
-    for chunk in _chunks(ids):
-        existing.update(
-            (v.visit_id, v) for v in Visit.objects.select_for_update().filter(visit_id__in=chunk)
-        )
-    relations: dict[str, Any] = {
-        "staff": Visit.staff.through,
-        "planned_staff": Visit.planned_staff.through,
+    if not items:
+        return counts
+    vendor = connection.vendor
+    table = Visit._meta.db_table
+    relations = {
+        "staff": Visit.staff.through._meta.db_table,
+        "planned_staff": Visit.planned_staff.through._meta.db_table,
     }
-    current: dict[str, dict[int, set[int]]] = {name: {} for name in relations}
-    for name, through in relations.items():
-        pks = [v.pk for v in existing.values()]
-        for chunk in _chunks(pks):
-            for visit_id, staff_id in through.objects.filter(visit_id__in=chunk).values_list(
-                "visit_id", "staff_id"
+    with connection.cursor() as cursor:
+        existing: dict[str, tuple[Any, ...]] = {
+            row[1]: row
+            for row in bulk.select_by_keys(
+                cursor,
+                f'SELECT id, visit_id, client_id, unit_id, start, "end", status, kind, '
+                f"receipt, registered_afterwards FROM {table} WHERE visit_id IN ({{keys}})",
+                [item.visit_id for item in items],
+            )
+        }
+        current: dict[str, dict[int, set[int]]] = {name: {} for name in relations}
+        pks = [row[0] for row in existing.values()]
+        for name, through in relations.items():
+            if not any(getattr(item, name) is not None for item in items):
+                continue
+            have = current[name]
+            for visit_pk, staff_pk in bulk.select_by_keys(
+                cursor,
+                f"SELECT visit_id, staff_id FROM {through} WHERE visit_id IN ({{keys}})",
+                pks,
+                "::integer",
             ):
-                current[name].setdefault(visit_id, set()).add(staff_id)
+                have.setdefault(visit_pk, set()).add(staff_pk)
 
-    new: list[Visit] = []
-    changed: list[Visit] = []
-    changed_fields: set[str] = set()
-    state: dict[str, str] = {}
-    for item in items:
-        visit = existing.get(item.visit_id)
-        if visit is None:
-            visit = Visit(visit_id=item.visit_id, **item.fields)
-            new.append(visit)
-            state[item.visit_id] = "created"
-            continue
-        dirty = False
-        for name, value in item.fields.items():
-            attname = f"{name}_id" if name in ("client", "unit") else name
-            stored = getattr(visit, attname)
-            wanted = value.pk if name in ("client", "unit") and value is not None else value
-            if stored != wanted:
-                setattr(visit, attname, wanted)
-                changed_fields.add(attname)
-                dirty = True
-        if dirty:
-            changed.append(visit)
-        state[item.visit_id] = "updated" if dirty else "unchanged"
-    # Values are validated by the caller (the import parses every cell); the
-    # database's check constraints guard the rest without a query per row.
-    Visit.objects.bulk_create(new, batch_size=1000)
-    if changed:
-        Visit.objects.bulk_update(changed, sorted(changed_fields), batch_size=1000)
-    pk_of: dict[str, int] = {v.visit_id: v.pk for v in existing.values()}
-    if new:
-        for chunk in _chunks([v.visit_id for v in new]):
-            pk_of.update(Visit.objects.filter(visit_id__in=chunk).values_list("visit_id", "pk"))
-
-    for name, through in relations.items():
-        add: list[Any] = []
-        remove: list[tuple[int, set[int]]] = []
+        rows: list[tuple[Any, ...]] = []
+        people: dict[str, list[tuple[str, int]]] = {name: [] for name in relations}
+        gone: dict[str, list[tuple[int, int]]] = {name: [] for name in relations}
+        aware = bulk.aware
         for item in items:
-            people = getattr(item, name)
-            if people is None:
-                continue
-            pk = pk_of[item.visit_id]
-            wanted = {s.pk for s in people}
-            have = current[name].get(pk, set())
-            if wanted == have:
-                continue
-            add.extend(through(visit_id=pk, staff_id=s) for s in wanted - have)
-            if have - wanted:
-                remove.append((pk, have - wanted))
-            if state[item.visit_id] == "unchanged":
-                state[item.visit_id] = "updated"
-        for pk, gone in remove:
-            through.objects.filter(visit_id=pk, staff_id__in=gone).delete()
-        through.objects.bulk_create(add, batch_size=5000)
-    for value in state.values():
-        counts[value] += 1
+            fields = item.fields
+            stored = existing.get(item.visit_id)
+            if stored is None:
+                client, unit = fields["client"], fields["unit"]
+                values = (
+                    client.pk,
+                    unit.pk,
+                    fields["start"],
+                    fields.get("end"),
+                    fields["status"],
+                    fields.get("kind", Visit.Kind.CARE),
+                    fields.get("receipt", Visit.Receipt.NONE),
+                    fields.get("registered_afterwards", False),
+                )
+                state = "created"
+            else:
+                before = (
+                    stored[2],
+                    stored[3],
+                    aware(stored[4]),
+                    aware(stored[5]),
+                    *stored[6:],
+                )
+                merged = list(before)
+                for index, name in enumerate(_VISIT_FIELDS):
+                    if name in fields:
+                        value = fields[name]
+                        merged[index] = value.pk if index < 2 else value
+                values = tuple(merged)
+                state = "unchanged" if values == before else "updated"
+            if state != "unchanged":
+                start, local_date, local_time = _visit_start(vendor, values[2])
+                end = values[3]
+                rows.append(
+                    (
+                        item.visit_id,
+                        values[0],
+                        values[1],
+                        start,
+                        bulk.db_datetime(end) if end is not None else None,
+                        str(values[4]),
+                        str(values[5]),
+                        str(values[6]),
+                        values[7],
+                        local_date,
+                        local_time,
+                    )
+                )
+            for name in relations:
+                staff = getattr(item, name)
+                if staff is None:
+                    continue
+                wanted = {s.pk for s in staff}
+                have = current[name].get(stored[0], set()) if stored is not None else set()
+                if wanted == have:
+                    continue
+                people[name].extend((item.visit_id, pk) for pk in wanted - have)
+                if stored is not None:
+                    gone[name].extend((stored[0], pk) for pk in have - wanted)
+                if state == "unchanged":
+                    state = "updated"
+            counts[state] += 1
+
+        if rows:
+            bulk.load_temp(
+                cursor,
+                "import_visit",
+                f"SELECT {', '.join(connection.ops.quote_name(c) for c in _VISIT_COLUMNS)} "
+                f"FROM {table} WHERE 1 = 0",
+                _VISIT_COLUMNS,
+                rows,
+            )
+            bulk.upsert_from_temp(cursor, table, "import_visit", _VISIT_COLUMNS, "visit_id")
+        for name, through in relations.items():
+            if gone[name]:
+                cursor.executemany(
+                    f"DELETE FROM {through} WHERE visit_id = %s AND staff_id = %s", gone[name]
+                )
+            if people[name]:
+                bulk.load_temp(
+                    cursor,
+                    "import_visit_staff",
+                    f"SELECT v.visit_id AS visit_key, t.staff_id FROM {table} v, {through} t "
+                    "WHERE 1 = 0",
+                    ("visit_key", "staff_id"),
+                    people[name],
+                )
+                cursor.execute(
+                    f"INSERT INTO {through} (visit_id, staff_id) SELECT v.id, t.staff_id "
+                    f"FROM import_visit_staff t JOIN {table} v ON v.visit_id = t.visit_key"
+                )
     return counts
+
+
+# The visit's fields in the order of the compared values in visits_bulk_upsert.
+_VISIT_FIELDS = (
+    "client", "unit", "start", "end", "status", "kind", "receipt", "registered_afterwards",
+)  # fmt: skip
 
 
 def _chunks(values: list[Any], size: int = 5000) -> list[list[Any]]:
