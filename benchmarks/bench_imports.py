@@ -93,15 +93,31 @@ def write_files(visits: int, clients: int, staff: int) -> dict[str, Path]:
     return paths
 
 
+def _server_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend process (on this
+    machine), so a loaded machine's wall time can be told from the work."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run(kind: str, path: Path, *, memory: bool) -> str:
     """Timed without tracemalloc (it slows Python several times); with
     ``memory``, the peak of Python allocations during the import instead."""
     rows = sum(1 for _ in path.open()) - 1
     if memory:
         tracemalloc.start()
-    started = time.perf_counter()
+    started, cpu, server = time.perf_counter(), time.process_time(), _server_cpu()
     result = import_csv(kind, path)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    server = _server_cpu() - server
     assert result.ok, result.errors[:5]
     if memory:
         _current, peak = tracemalloc.get_traced_memory()
@@ -110,7 +126,9 @@ def run(kind: str, path: Path, *, memory: bool) -> str:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return (
         f"{kind:18} {rows:>8,} rows {elapsed:8.2f} s {rows / elapsed:>10,.0f} rows/s "
-        f"(process max RSS {rss:,.0f} MiB; {result.summary})"
+        f"(CPU: Python {cpu:.2f} s + database {server:.2f} s = "
+        f"{rows / (cpu + server):,.0f} rows/s; load {os.getloadavg()[0]:.1f}; "
+        f"process max RSS {rss:,.0f} MiB; {result.summary})"
     )
 
 

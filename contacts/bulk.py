@@ -28,24 +28,37 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def db_datetime(value: dt.datetime) -> str:
+def db_datetime(value: dt.datetime | None) -> str | None:
     """An aware date-time as the database stores it: on SQLite as Django's
     ORM does (naive UTC text), on PostgreSQL with its offset."""
     return _db_datetime(connection.vendor, value)
 
 
 @functools.lru_cache(maxsize=65536)
-def _db_datetime(vendor: str, value: dt.datetime) -> str:
+def _db_datetime(vendor: str, value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
     if vendor == "postgresql":
         return value.isoformat(" ")
     return str(value.astimezone(dt.UTC).replace(tzinfo=None))
 
 
-def aware(value: dt.datetime | None) -> dt.datetime | None:
-    """A date-time read with a raw cursor: SQLite gives it naive (in UTC)."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
+def datetime_text_sql(column: str) -> str:
+    """A date-time column as text to compare with ``datetime_text``: loading
+    a date-time in Python costs more than the rest of a row's comparison."""
+    if connection.vendor == "postgresql":
+        return f"to_char({_quote(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+    # Stored as text already (naive UTC, as str() of a datetime writes it).
+    return f"CAST({_quote(column)} AS TEXT)"
+
+
+@functools.lru_cache(maxsize=65536)
+def datetime_text(vendor: str, value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if vendor == "postgresql":
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return _db_datetime(vendor, value)
 
 
 def keys_subquery(cast: str = "") -> str:
@@ -65,6 +78,51 @@ def select_by_keys(
     for start in range(0, len(keys), CHUNK):
         cursor.execute(statement, [json.dumps(list(keys[start : start + CHUNK]))])
         yield from cursor.fetchall()
+
+
+def insert_rows(cursor: Any, table: str, columns: Sequence[str], rows: list[Any]) -> None:
+    """Insert ``rows`` (tuples in the order of ``columns``) into ``table``."""
+    if not rows:
+        return
+    names = ", ".join(_quote(c) for c in columns)
+    if connection.vendor == "postgresql":
+        with cursor.copy(f"COPY {_quote(table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("%s" for _ in columns)
+        cursor.executemany(f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks})", rows)
+
+
+def insert_new(
+    cursor: Any, table: str, key: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> dict[Any, int]:
+    """Insert new rows (``key`` is the first of ``columns``, unique) and
+    return their ids by key. PostgreSQL hands out the ids first, from the
+    table's sequence, so the rows go in by COPY; SQLite reads them back."""
+    if not rows:
+        return {}
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        insert_rows(
+            cursor,
+            table,
+            ("id", *columns),
+            [(pk, *row) for pk, row in zip(ids, rows, strict=True)],
+        )
+        return {row[0]: pk for pk, row in zip(ids, rows, strict=True)}
+    insert_rows(cursor, table, columns, rows)
+    return dict(
+        select_by_keys(
+            cursor,
+            f"SELECT {_quote(key)}, id FROM {_quote(table)} WHERE {_quote(key)} IN ({{keys}})",
+            [row[0] for row in rows],
+        )
+    )
 
 
 def load_temp(cursor: Any, table: str, shape: str, columns: Sequence[str], rows: list[Any]) -> None:

@@ -655,11 +655,11 @@ _VISIT_COLUMNS = (
 
 
 @functools.lru_cache(maxsize=65536)
-def _visit_start(vendor: str, start: dt.datetime) -> tuple[str, str, str]:
+def _visit_start(vendor: str, start: dt.datetime) -> tuple[str | None, str, str]:
     """The stored start, local date and local time of a start (as
     Visit.save() sets them), computed once per distinct start."""
     local = timezone.localtime(start, STOCKHOLM)
-    return bulk.db_datetime(start), local.date().isoformat(), local.time().isoformat()
+    return bulk._db_datetime(vendor, start), local.date().isoformat(), local.time().isoformat()
 
 
 @transaction.atomic
@@ -685,8 +685,9 @@ def visits_bulk_upsert(*, items: list[VisitData]) -> dict[str, int]:
             row[1]: row
             for row in bulk.select_by_keys(
                 cursor,
-                f'SELECT id, visit_id, client_id, unit_id, start, "end", status, kind, '
-                f"receipt, registered_afterwards FROM {table} WHERE visit_id IN ({{keys}})",
+                f"SELECT id, visit_id, client_id, unit_id, {bulk.datetime_text_sql('start')}, "
+                f"{bulk.datetime_text_sql('end')}, status, kind, receipt, "
+                f"registered_afterwards FROM {table} WHERE visit_id IN ({{keys}})",
                 [item.visit_id for item in items],
             )
         }
@@ -705,17 +706,18 @@ def visits_bulk_upsert(*, items: list[VisitData]) -> dict[str, int]:
                 have.setdefault(visit_pk, set()).add(staff_pk)
 
         rows: list[tuple[Any, ...]] = []
+        new_rows: list[tuple[Any, ...]] = []
         people: dict[str, list[tuple[str, int]]] = {name: [] for name in relations}
         gone: dict[str, list[tuple[int, int]]] = {name: [] for name in relations}
-        aware = bulk.aware
+        text = bulk.datetime_text
+        stored_db = bulk._db_datetime
         for item in items:
             fields = item.fields
             stored = existing.get(item.visit_id)
             if stored is None:
-                client, unit = fields["client"], fields["unit"]
                 values = (
-                    client.pk,
-                    unit.pk,
+                    fields["client"].pk,
+                    fields["unit"].pk,
                     fields["start"],
                     fields.get("end"),
                     fields["status"],
@@ -725,30 +727,35 @@ def visits_bulk_upsert(*, items: list[VisitData]) -> dict[str, int]:
                 )
                 state = "created"
             else:
-                before = (
-                    stored[2],
-                    stored[3],
-                    aware(stored[4]),
-                    aware(stored[5]),
-                    *stored[6:],
-                )
+                # The stored values and the file's, date-times compared as text.
+                before = stored[2:]
                 merged = list(before)
                 for index, name in enumerate(_VISIT_FIELDS):
                     if name in fields:
                         value = fields[name]
-                        merged[index] = value.pk if index < 2 else value
-                values = tuple(merged)
-                state = "unchanged" if values == before else "updated"
+                        if index < 2:
+                            value = value.pk
+                        elif index < 4:
+                            value = text(vendor, value)
+                        merged[index] = value
+                state = "unchanged" if tuple(merged) == before else "updated"
+                if state == "updated":
+                    # The file's date-times, or the stored ones where not given.
+                    values = (
+                        *merged[:2],
+                        fields["start"] if "start" in fields else _parse_text(merged[2]),
+                        fields["end"] if "end" in fields else _parse_text(merged[3]),
+                        *merged[4:],
+                    )
             if state != "unchanged":
                 start, local_date, local_time = _visit_start(vendor, values[2])
-                end = values[3]
-                rows.append(
+                (new_rows if stored is None else rows).append(
                     (
                         item.visit_id,
                         values[0],
                         values[1],
                         start,
-                        bulk.db_datetime(end) if end is not None else None,
+                        stored_db(vendor, values[3]),
                         str(values[4]),
                         str(values[5]),
                         str(values[6]),
@@ -772,6 +779,8 @@ def visits_bulk_upsert(*, items: list[VisitData]) -> dict[str, int]:
                     state = "updated"
             counts[state] += 1
 
+        pk_of = {row[1]: row[0] for row in existing.values()}
+        pk_of.update(bulk.insert_new(cursor, table, "visit_id", _VISIT_COLUMNS, new_rows))
         if rows:
             bulk.load_temp(
                 cursor,
@@ -787,20 +796,20 @@ def visits_bulk_upsert(*, items: list[VisitData]) -> dict[str, int]:
                 cursor.executemany(
                     f"DELETE FROM {through} WHERE visit_id = %s AND staff_id = %s", gone[name]
                 )
-            if people[name]:
-                bulk.load_temp(
-                    cursor,
-                    "import_visit_staff",
-                    f"SELECT v.visit_id AS visit_key, t.staff_id FROM {table} v, {through} t "
-                    "WHERE 1 = 0",
-                    ("visit_key", "staff_id"),
-                    people[name],
-                )
-                cursor.execute(
-                    f"INSERT INTO {through} (visit_id, staff_id) SELECT v.id, t.staff_id "
-                    f"FROM import_visit_staff t JOIN {table} v ON v.visit_id = t.visit_key"
-                )
+            bulk.insert_rows(
+                cursor,
+                through,
+                ("visit_id", "staff_id"),
+                [(pk_of[visit_id], staff_pk) for visit_id, staff_pk in people[name]],
+            )
     return counts
+
+
+def _parse_text(value: str | None) -> dt.datetime | None:
+    """A date-time as bulk.datetime_text wrote it (UTC)."""
+    if value is None:
+        return None
+    return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
 
 
 # The visit's fields in the order of the compared values in visits_bulk_upsert.
