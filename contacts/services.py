@@ -716,8 +716,8 @@ def visits_bulk_upsert(*, items: list[VisitData]) -> dict[str, int]:
             stored = existing.get(item.visit_id)
             if stored is None:
                 values = (
-                    fields["client"].pk,
-                    fields["unit"].pk,
+                    fields["client"].id,
+                    fields["unit"].id,
                     fields["start"],
                     fields.get("end"),
                     fields["status"],
@@ -734,7 +734,7 @@ def visits_bulk_upsert(*, items: list[VisitData]) -> dict[str, int]:
                     if name in fields:
                         value = fields[name]
                         if index < 2:
-                            value = value.pk
+                            value = value.id
                         elif index < 4:
                             value = text(vendor, value)
                         merged[index] = value
@@ -768,7 +768,7 @@ def visits_bulk_upsert(*, items: list[VisitData]) -> dict[str, int]:
                 staff = getattr(item, name)
                 if staff is None:
                     continue
-                wanted = {s.pk for s in staff}
+                wanted = {s.id for s in staff}
                 have = current[name].get(stored[0], set()) if stored is not None else set()
                 if wanted == have:
                     continue
