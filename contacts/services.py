@@ -196,6 +196,35 @@ def service_end(*, service: Service, end: dt.date, by: User | None = None) -> Se
     return service
 
 
+def executions_end_after_services_change(
+    *, pairs: list[tuple[Client, Unit]], by: User | None, source: str
+) -> dict[tuple[Client, Unit], str]:
+    """What service_upsert does after each change (handbook 1.11), for many
+    clients and units at once: the execution ends are read in one query, and
+    only the pairs whose execution has ended go through the rules one by one.
+    Returns the pairs the rules refused, with the message."""
+    ends: dict[tuple[int, int], list[dt.date | None]] = {}
+    wanted = {(client.pk, unit.pk) for client, unit in pairs}
+    client_ids = sorted({client_id for client_id, _unit_id in wanted})
+    for start in range(0, len(client_ids), 5000):
+        for client_id, unit_id, end in Service.objects.filter(
+            client_id__in=client_ids[start : start + 5000]
+        ).values_list("client_id", "unit_id", "end"):
+            if (client_id, unit_id) in wanted:
+                ends.setdefault((client_id, unit_id), []).append(end)
+    refused: dict[tuple[Client, Unit], str] = {}
+    for client, unit in pairs:
+        found = ends.get((client.pk, unit.pk), [None])
+        if any(end is None for end in found):
+            continue  # an ongoing service: the execution has not ended
+        try:
+            with transaction.atomic():
+                _after_service_change(client=client, unit=unit, by=by, source=source)
+        except ValidationError as exc:
+            refused[(client, unit)] = " ".join(exc.messages)
+    return refused
+
+
 def _after_service_change(
     *, client: Client, unit: Unit, by: User | None, source: str, reason: str = ""
 ) -> None:
