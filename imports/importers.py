@@ -37,6 +37,7 @@ from contacts import personal_id as pid
 from contacts.models import (
     CareContact,
     CareContactChange,
+    CareType,
     Client,
     Service,
     Staff,
@@ -572,6 +573,9 @@ class _Importer:
         self._row_failed = False
         self._units: dict[str, Unit] | None = None
         self._clients: dict[str, Client] | None = None
+        # Personal identity numbers checked against today's date, read once
+        # (reading the clock is a good part of checking a number).
+        self.parse_personal_id = functools.partial(pid.parse, today=dt.date.today())
         self._staff: dict[str, Staff] | None = None
 
     # problems
@@ -761,6 +765,10 @@ def _text(value: str) -> str:
 
 class UnitImporter(_Importer):
     spec = SPECS["units"]
+    batch_size = 2000
+
+    def key(self, row: Row, prepared: Prepared) -> tuple[Any, ...]:
+        return (prepared.data["code"],)
 
     def prepare(self, row: Row) -> Prepared:
         data = {
@@ -770,8 +778,67 @@ class UnitImporter(_Importer):
         }
         return Prepared(row.line, data)
 
-    def apply(self, item: Prepared) -> str:
-        return _upserted(services.unit_upsert(**item.data))
+    def apply_all(self, prepared: list[Prepared], counts: dict[str, int]) -> None:
+        """A batch in a fixed number of queries (and one or two per new
+        provider name), with the effect of services.unit_upsert on each row."""
+        existing = {
+            u.code: u for u in Unit.objects.filter(code__in=[i.data["code"] for i in prepared])
+        }
+        care_type = CareType.objects.filter(code="hemtjanst").first()
+        providers: dict[str, Any] = {}
+        new: list[Unit] = []
+        changed: list[Unit] = []
+        changed_fields: set[str] = set()
+        for item in prepared:
+            code, data = item.data["code"], item.data
+            fields: dict[str, Any] = {"name": data["name"]}
+            if data["provider"]:
+                name = data["provider"]
+                if name not in providers:
+                    providers[name] = services.provider_get_or_create(name=name)
+                fields["provider"] = providers[name]
+            unit = existing.get(code)
+            if unit is None:
+                unit = Unit(code=code, care_type=care_type, **fields)
+                target = new
+                counts[CREATED] += 1
+            else:
+                before = {name: getattr(unit, name) for name in fields}
+                dirty = _apply_fields(unit, fields)
+                if dirty:
+                    changed_fields.update(n for n in fields if getattr(unit, n) != before[n])
+                counts[UPDATED if dirty else UNCHANGED] += 1
+                # As unit_upsert: a unit without a form of care gets home care
+                # (not a change the file made, so not counted as one).
+                if unit.care_type_id is None and care_type is not None:
+                    unit.care_type = care_type
+                    changed_fields.add("care_type")
+                    dirty = True
+                if not dirty:
+                    continue
+                target = changed
+            if not _quickly_valid(Unit, {"code": code, **fields}):
+                try:
+                    unit.full_clean(validate_unique=False, validate_constraints=False)
+                except ValidationError as exc:
+                    self.add_validation_error(item.line, exc, "code")
+                    continue
+            target.append(unit)
+        if self.problems:
+            return
+        try:
+            with transaction.atomic():
+                Unit.objects.bulk_create(new, batch_size=1000)
+                if changed:
+                    Unit.objects.bulk_update(changed, sorted(changed_fields), batch_size=1000)
+        except DatabaseError as exc:
+            self.problems.append(
+                Problem(
+                    prepared[0].line,
+                    ROW,
+                    _("Enheterna kunde inte sparas: %(error)s") % {"error": exc},
+                )
+            )
 
 
 @functools.cache
@@ -889,6 +956,8 @@ class StaffImporter(_Importer):
         super().__init__(*args, **kwargs)
         # Personal identity number -> the signature that has it in the file.
         self._personal_ids: dict[str, str] = {}
+        parse = self.parse_personal_id
+        self.parsers = {**self.parsers, "personal_id": lambda value: parse(value).canonical}
 
     def apply_all(self, prepared: list[Prepared], counts: dict[str, int]) -> None:
         """A batch in a fixed number of queries: fields checked in Python
@@ -1011,7 +1080,7 @@ class ClientImporter(_Importer):
         return (prepared.data["customer_number"],)
 
     def prepare(self, row: Row) -> Prepared:
-        parsed = self.cell(row, "personal_id", pid.parse)
+        parsed = self.cell(row, "personal_id", self.parse_personal_id)
         fields: dict[str, Any] = {
             "first_name": self.cell(row, "first_name", _text),
             "last_name": self.cell(row, "last_name", _text),
@@ -1122,20 +1191,21 @@ class ServiceImporter(_Importer):
         return (data["client"].pk, data["unit"].pk, data["kind"], data["start"])
 
     def prepare(self, row: Row) -> Prepared:
-        client = self.cell(row, "customer_number", lambda number: self.client(row, number))
-        unit = self.cell(row, "unit", lambda code: self.unit(row, "unit", code))
-        kind = self.cell(
-            row,
-            "kind",
-            lambda value: parse_choice(value, SERVICE_KINDS, allowed=_SERVICE_KIND_VALUES),
-        )
+        values = row.values
+        number, code = values["customer_number"], values["unit"]
+        client = self.client(row, number) if number else self.cell(row, "customer_number", _text)
+        unit = self.unit(row, "unit", code) if code else self.cell(row, "unit", _text)
+        kind = self.cell(row, "kind", self._kind)
         start = self.cell(row, "start", parse_date)
         end = self.cell(row, "end", parse_date)
         if start and end and end < start:
             self.error(row, "end", _("Slutdatum kan inte vara före startdatum."))
         data = {"client": client, "unit": unit, "kind": kind, "start": start, "end": end}
-        keep = frozenset() if row.has("end") else frozenset({"end"})
-        return Prepared(row.line, data, keep=keep)
+        return Prepared(row.line, data, keep=self._keep if "end" in values else self._keep_end)
+
+    _kind = functools.partial(parse_choice, choices=SERVICE_KINDS, allowed=_SERVICE_KIND_VALUES)
+    _keep: frozenset[str] = frozenset()
+    _keep_end = frozenset({"end"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
