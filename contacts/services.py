@@ -725,14 +725,14 @@ def visits_bulk_upsert(*, items: list[VisitData]) -> dict[str, int]:
         for name, through in relations.items():
             if not any(getattr(item, name) is not None for item in items):
                 continue
-            have = current[name]
+            held = current[name]
             for visit_pk, staff_pk in bulk.select_by_keys(
                 cursor,
                 f"SELECT visit_id, staff_id FROM {through} WHERE visit_id IN ({{keys}})",
                 pks,
                 "::integer",
             ):
-                have.setdefault(visit_pk, set()).add(staff_pk)
+                held.setdefault(visit_pk, set()).add(staff_pk)
 
         rows: list[tuple[Any, ...]] = []
         new_rows: list[tuple[Any, ...]] = []
