@@ -2,7 +2,8 @@
 of DATABASE_URL (PostgreSQL for the figures in docs/performance.md).
 
 Writes the files to tmp/bench_imports/ (once), then imports, in order, units,
-staff, clients, services and visits, each twice (the second run changes
+staff, clients, services, contacts (a tenth of the clients), visits and users
+(a tenth of the staff), each twice (the second run changes
 nothing: the import is idempotent), all in one transaction that is rolled
 back at the end. Prints rows/s and the peak Python memory (tracemalloc) of
 each import; the file is streamed from disk, so memory must not grow with it.
@@ -54,7 +55,8 @@ def write_files(visits: int, clients: int, staff: int) -> dict[str, Path]:
     rng = random.Random(9)
     stem = f"{visits}-{clients}-{staff}"
     paths = {kind: FOLDER / f"{kind}-{stem}.csv" for kind in ("units", "staff", "clients",
-                                                             "services", "visits")}  # fmt: skip
+                                                             "services", "contacts", "visits",
+                                                             "users")}  # fmt: skip
     if all(p.exists() for p in paths.values()):
         return paths
     codes = [f"B{n:03d}" for n in range(UNITS)]
@@ -63,9 +65,15 @@ def write_files(visits: int, clients: int, staff: int) -> dict[str, Path]:
         for code in codes:
             out.write(f"{code};Hemtjänst {code}\n")
     with paths["staff"].open("w") as out:
-        out.write("signature;first_name;last_name;title;units;available;fok_selectable\n")
+        out.write(
+            "signature;first_name;last_name;title;units;available;fok_selectable;"
+            "title_certificate_date\n"
+        )
         for n in range(staff):
-            out.write(f"s{n:05d};Förnamn{n};Efternamn;undersköterska;{codes[n % UNITS]};ja;ja\n")
+            out.write(
+                f"s{n:05d};Förnamn{n};Efternamn;undersköterska;{codes[n % UNITS]};ja;ja;"
+                "2024-01-15\n"
+            )
     with paths["clients"].open("w") as out:
         out.write("customer_number;personal_id;first_name;last_name;phone;address\n")
         for n in range(clients):
@@ -76,6 +84,17 @@ def write_files(visits: int, clients: int, staff: int) -> dict[str, Path]:
         out.write("customer_number;unit;kind;start\n")
         for n in range(clients):
             out.write(f"K{n:06d};{codes[n % UNITS]};personal_care;2025-01-01\n")
+    with paths["contacts"].open("w") as out:
+        # A tenth of the clients accept a contact on their unit: each row goes
+        # through the rules, journal notes and plan updates one by one.
+        out.write("customer_number;unit;status;ordinary;effective\n")
+        for n in range(0, clients, 10):
+            unit = n % UNITS
+            out.write(f"K{n:06d};{codes[unit]};accepted;s{unit:05d};2025-02-01\n")
+    with paths["users"].open("w") as out:
+        out.write("username;first_name;last_name;role;units\n")
+        for n in range(0, staff, 10):
+            out.write(f"user{n:05d};Förnamn{n};Efternamn;care_staff;{codes[n % UNITS]}\n")
     with paths["visits"].open("w") as out:
         out.write("visit_id;customer_number;unit;start;end;status;kind;staff\n")
         day0 = dt.date(2025, 2, 3)
@@ -136,7 +155,9 @@ def main() -> None:
     visits = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     clients = int(sys.argv[2]) if len(sys.argv) > 2 else 20_000
     staff = int(sys.argv[3]) if len(sys.argv) > 3 else 20_000
-    kinds = os.environ.get("BENCH_KINDS", "units staff clients services visits").split()
+    kinds = os.environ.get(
+        "BENCH_KINDS", "units staff clients services contacts visits users"
+    ).split()
     memory = os.environ.get("BENCH_MEMORY", "1") == "1"
     call_command("migrate", verbosity=0)
     paths = write_files(visits, clients, staff)

@@ -1287,6 +1287,8 @@ class _ContactDay:
 
     existing: list[tuple[Any, ...]]
     matched: tuple[Any, ...] | None = None
+    # Read ahead for the whole file and not used yet (see ContactImporter.apply).
+    ahead: bool = False
 
 
 def _contact_values(status: str, ordinary: Any, deputy: Any, reason: str) -> tuple[Any, ...]:
@@ -1305,6 +1307,43 @@ class ContactImporter(_Importer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._days: dict[tuple[Any, ...], _ContactDay] = {}
+        # Client id -> the keys of _days read ahead for it.
+        self._days_of_client: dict[int, set[tuple[Any, ...]]] = {}
+
+    def apply_all(self, prepared: list[Prepared], counts: dict[str, int]) -> None:
+        """Row by row through the services (the same rules, journal notes and
+        plan updates as in the browser), after reading in one query the
+        changes already stored on the file's dates, so a re-imported row
+        costs no query at all."""
+        keys = {
+            (item.data["client"].pk, item.data["unit"].pk, item.data["effective"])
+            for item in prepared
+        }
+        self._days.update({key: _ContactDay(existing=[], ahead=True) for key in keys})
+        for key in keys:
+            self._days_of_client.setdefault(key[0], set()).add(key)
+        client_ids = sorted({key[0] for key in keys})
+        dates = sorted({key[2] for key in keys})
+        for start in range(0, len(client_ids), 5000):
+            stored = (
+                CareContactChange.objects.filter(
+                    client_id__in=client_ids[start : start + 5000], effective__in=dates
+                )
+                .order_by("id")
+                .values_list(
+                    "client_id", "unit_id", "effective", "status", "ordinary_id", "deputy_id",
+                    "reason",
+                )
+            )  # fmt: skip
+            for client_id, unit_id, effective, *values in stored:
+                day = self._days.get((client_id, unit_id, effective))
+                if day is not None:
+                    day.existing.append(_contact_values(*values))
+        for item in prepared:
+            if self._matches(item):
+                counts[UNCHANGED] += 1
+                continue
+            super().apply_all([item], counts)
 
     def _day(self, data: dict[str, Any]) -> _ContactDay:
         key = (data["client"].pk, data["unit"].pk, data["effective"])
@@ -1318,7 +1357,9 @@ class ContactImporter(_Importer):
                     for c in same_day
                 ]
             )
-        return self._days[key]
+        day = self._days[key]
+        day.ahead = False
+        return day
 
     def prepare(self, row: Row) -> Prepared:
         client = self.cell(row, "customer_number", lambda number: self.client(row, number))
@@ -1354,22 +1395,34 @@ class ContactImporter(_Importer):
         # Applied in date order; rows on the same date keep their file order.
         return Prepared(row.line, data, order=(effective, row.line))
 
-    def apply(self, item: Prepared) -> str:
+    def _matches(self, item: Prepared) -> bool:
+        """Is the row already in the history? A re-import of the file: the rows
+        of one client, unit and date match, in file order, the changes of that
+        date already in the history (a row equal to the one before it had
+        changed nothing). Checked here because the service compares only with
+        the state at the end of the date: it would repeat the first of two
+        same-day changes on a re-import, while "is this change anywhere in the
+        history" would drop the last row of A, B, A (a mistake corrected the
+        same day)."""
         data = item.data
         values = _contact_values(data["status"], data["ordinary"], data["deputy"], data["reason"])
         day = self._day(data)
-        # A re-import of the file: the rows of one client, unit and date match,
-        # in file order, the changes of that date already in the history (a row
-        # equal to the one before it had changed nothing). Checked here because
-        # the service compares only with the state at the end of the date: it
-        # would repeat the first of two same-day changes on a re-import, while
-        # "is this change anywhere in the history" would drop the last row of
-        # A, B, A (a mistake corrected the same day).
         if day.existing and day.existing[0] == values:
             day.matched = day.existing.pop(0)
+            return True
+        return day.matched is not None and values == day.matched
+
+    def apply(self, item: Prepared) -> str:
+        if self._matches(item):
             return UNCHANGED
-        if day.matched is not None and values == day.matched:
-            return UNCHANGED
+        data = item.data
+        day = self._day(data)
+        # The rules may write changes on other dates and units of the client
+        # (handbook 1.11 below): what was read ahead for them and not used yet
+        # is read again when it is needed.
+        for key in self._days_of_client.pop(data["client"].pk, ()):
+            if self._days[key].ahead:
+                del self._days[key]
         change = services.care_contact_change(
             **data, by=self.by, source=CareContactChange.Source.IMPORT
         )

@@ -150,3 +150,30 @@ def test_a_bad_service_in_a_later_batch_leaves_nothing_written(world, small_batc
     result = import_csv("services", data)
     assert result.errors == ["line 4: end: ”2025-13-01” är inget giltigt datum (ÅÅÅÅ-MM-DD)."]
     assert Service.objects.count() == 0
+
+
+def test_a_reimported_contacts_file_reads_the_history_in_a_fixed_number_of_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    unit, client, britta, kalle = world
+    other = ClientFactory(customer_number="K2")
+    data = (
+        "customer_number;unit;status;ordinary;deputy;effective\n"
+        "K1;U1;accepted;brs89;kal01;2025-02-01\n"
+        "K2;U1;accepted;kal01;;2025-02-01\n"
+        "K1;U1;accepted;kal01;brs89;2025-03-01\n"
+    )
+    for _client in (client, other):
+        services.service_upsert(
+            client=_client, unit=unit, kind="personal_care", start=dt.date(2025, 1, 1), end=None
+        )
+    assert import_csv("contacts", data).created == 3
+    with CaptureQueriesContext(connection) as two:
+        again = import_csv("contacts", data)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    more = data + "K2;U1;accepted;brs89;;2025-03-01\n"
+    assert import_csv("contacts", more).created == 1
+    with CaptureQueriesContext(connection) as three:
+        assert import_csv("contacts", more).unchanged == 4
+    assert len(three.captured_queries) == len(two.captured_queries)
