@@ -324,7 +324,14 @@ def _validate_contacts(
     if deputy is not None and ordinary is not None and deputy.pk == ordinary.pk:
         errors["deputy"] = [_("Vice kontakt kan inte vara samma person som ordinarie.")]
     if check_staff:
-        unit_staff = set(unit.staff.values_list("pk", flat=True))
+        # Only the chosen people, not the unit's whole staff in name order (a
+        # contact import makes this check once per row).
+        unit_staff = set(
+            Staff.units.through.objects.filter(
+                unit_id=unit.pk,
+                staff_id__in=[s.pk for s in (ordinary, deputy) if s is not None],
+            ).values_list("staff_id", flat=True)
+        )
         for field, staff in (("ordinary", ordinary), ("deputy", deputy)):
             if staff is None or field in errors:
                 continue

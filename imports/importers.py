@@ -3,9 +3,12 @@
 The format is specified in docs/interchange.md (and for users in docs/import.md).
 Every file is checked completely before anything counts: problems are collected
 as ``line N: column: message`` and, if there is even one, the whole import is
-rolled back. Rows are written only through ``contacts.services`` so an imported
-care-contact change gets the same rules, journal notes and plan updates as one
-made in the browser.
+rolled back. Care-contact changes are written row by row through
+``contacts.services``, so an imported change gets the same rules, journal notes
+and plan updates as one made in the browser. The other kinds are written a
+batch at a time in plain SQL (``contacts.bulk``; visits through
+``services.visits_bulk_upsert``): every cell is parsed and checked in Python
+first, so the database's constraints are the last guard, not the first.
 """
 
 from __future__ import annotations
