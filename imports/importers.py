@@ -1338,10 +1338,10 @@ class ContactImporter(_Importer):
                     "reason",
                 )
             )  # fmt: skip
-            for client_id, unit_id, effective, *values in stored:
+            for client_id, unit_id, effective, status, ordinary, deputy, reason in stored:
                 day = self._days.get((client_id, unit_id, effective))
                 if day is not None:
-                    day.existing.append(_contact_values(*values))
+                    day.existing.append(_contact_values(status, ordinary, deputy, reason))
         for item in prepared:
             if self._matches(item):
                 counts[UNCHANGED] += 1
