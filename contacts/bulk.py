@@ -61,20 +61,24 @@ def datetime_text(vendor: str, value: dt.datetime | None) -> str | None:
     return _db_datetime(vendor, value)
 
 
-def keys_subquery(cast: str = "") -> str:
-    """``SELECT`` of the values of one JSON-array parameter: a list of keys is
-    one parameter, however long (SQLite allows 999 per statement)."""
+def keys_condition(column: str, cast: str = "") -> str:
+    """``column`` is one of the values of a JSON-array parameter: a list of
+    keys is one parameter, however long (SQLite allows 999 per statement).
+    On PostgreSQL the array is built once and compared as a scalar array (an
+    index scan, or a hashed filter): a join with the set-returning function
+    lets the planner, with statistics from before the import (an empty table),
+    scan the table once per key."""
     if connection.vendor == "postgresql":
-        return f"SELECT json_array_elements_text(%s::json){cast}"
-    return "SELECT value FROM json_each(%s)"
+        return f"{column} = ANY(ARRAY(SELECT json_array_elements_text(%s::json){cast}))"
+    return f"{column} IN (SELECT value FROM json_each(%s))"
 
 
 def select_by_keys(
-    cursor: Any, sql: str, keys: Sequence[Any], cast: str = ""
+    cursor: Any, sql: str, column: str, keys: Sequence[Any], cast: str = ""
 ) -> Iterable[tuple[Any, ...]]:
-    """Rows of ``sql`` (with one ``{keys}`` where the subquery goes) for the
-    keys, a chunk at a time."""
-    statement = sql.format(keys=keys_subquery(cast))
+    """Rows of ``sql`` (with ``{keys}`` where the condition on ``column``
+    goes) for the keys, a chunk at a time."""
+    statement = sql.format(keys=keys_condition(_quote(column), cast))
     for start in range(0, len(keys), CHUNK):
         cursor.execute(statement, [json.dumps(list(keys[start : start + CHUNK]))])
         yield from cursor.fetchall()
@@ -119,7 +123,8 @@ def insert_new(
     return dict(
         select_by_keys(
             cursor,
-            f"SELECT {_quote(key)}, id FROM {_quote(table)} WHERE {_quote(key)} IN ({{keys}})",
+            f"SELECT {_quote(key)}, id FROM {_quote(table)} WHERE {{keys}}",
+            key,
             [row[0] for row in rows],
         )
     )

@@ -723,7 +723,8 @@ def visits_bulk_upsert(*, items: list[VisitData]) -> dict[str, int]:
                 cursor,
                 f"SELECT id, visit_id, client_id, unit_id, {bulk.datetime_text_sql('start')}, "
                 f"{bulk.datetime_text_sql('end')}, status, kind, receipt, "
-                f"registered_afterwards FROM {table} WHERE visit_id IN ({{keys}})",
+                f"registered_afterwards FROM {table} WHERE {{keys}}",
+                "visit_id",
                 [item.visit_id for item in items],
             )
         }
@@ -735,7 +736,8 @@ def visits_bulk_upsert(*, items: list[VisitData]) -> dict[str, int]:
             held = current[name]
             for visit_pk, staff_pk in bulk.select_by_keys(
                 cursor,
-                f"SELECT visit_id, staff_id FROM {through} WHERE visit_id IN ({{keys}})",
+                f"SELECT visit_id, staff_id FROM {through} WHERE {{keys}}",
+                "visit_id",
                 pks,
                 "::integer",
             ):

@@ -1230,7 +1230,8 @@ class ServiceImporter(_Importer):
                     for pk, client_id, unit_id, kind, start, end in bulk.select_by_keys(
                         cursor,
                         f'SELECT id, client_id, unit_id, kind, start, "end" FROM {table} '
-                        "WHERE client_id IN ({keys})",
+                        "WHERE {keys}",
+                        "client_id",
                         sorted({item.data["client"].pk for item in prepared}),
                         "::integer",
                     )
