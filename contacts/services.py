@@ -7,18 +7,20 @@ same transaction)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import history
+from . import bulk, history
 from .models import (
+    STOCKHOLM,
     CareContact,
     CareContactChange,
     CareType,
@@ -194,6 +196,35 @@ def service_end(*, service: Service, end: dt.date, by: User | None = None) -> Se
     return service
 
 
+def executions_end_after_services_change(
+    *, pairs: list[tuple[Client, Unit]], by: User | None, source: str
+) -> dict[tuple[Client, Unit], str]:
+    """What service_upsert does after each change (handbook 1.11), for many
+    clients and units at once: the execution ends are read in one query, and
+    only the pairs whose execution has ended go through the rules one by one.
+    Returns the pairs the rules refused, with the message."""
+    ends: dict[tuple[int, int], list[dt.date | None]] = {}
+    wanted = {(client.pk, unit.pk) for client, unit in pairs}
+    client_ids = sorted({client_id for client_id, _unit_id in wanted})
+    for start in range(0, len(client_ids), 5000):
+        for client_id, unit_id, end in Service.objects.filter(
+            client_id__in=client_ids[start : start + 5000]
+        ).values_list("client_id", "unit_id", "end"):
+            if (client_id, unit_id) in wanted:
+                ends.setdefault((client_id, unit_id), []).append(end)
+    refused: dict[tuple[Client, Unit], str] = {}
+    for client, unit in pairs:
+        found = ends.get((client.pk, unit.pk), [None])
+        if any(end is None for end in found):
+            continue  # an ongoing service: the execution has not ended
+        try:
+            with transaction.atomic():
+                _after_service_change(client=client, unit=unit, by=by, source=source)
+        except ValidationError as exc:
+            refused[(client, unit)] = " ".join(exc.messages)
+    return refused
+
+
 def _after_service_change(
     *, client: Client, unit: Unit, by: User | None, source: str, reason: str = ""
 ) -> None:
@@ -293,7 +324,14 @@ def _validate_contacts(
     if deputy is not None and ordinary is not None and deputy.pk == ordinary.pk:
         errors["deputy"] = [_("Vice kontakt kan inte vara samma person som ordinarie.")]
     if check_staff:
-        unit_staff = set(unit.staff.values_list("pk", flat=True))
+        # Only the chosen people, not the unit's whole staff in name order (a
+        # contact import makes this check once per row).
+        unit_staff = set(
+            Staff.units.through.objects.filter(
+                unit_id=unit.pk,
+                staff_id__in=[s.pk for s in (ordinary, deputy) if s is not None],
+            ).values_list("staff_id", flat=True)
+        )
         for field, staff in (("ordinary", ordinary), ("deputy", deputy)):
             if staff is None or field in errors:
                 continue
@@ -645,87 +683,177 @@ class VisitData:
     planned_staff: list[Staff] | None = None
 
 
+# The columns a visit import writes, in the order of the rows below.
+_VISIT_COLUMNS = (
+    "visit_id", "client_id", "unit_id", "start", "end", "status", "kind", "receipt",
+    "registered_afterwards", "local_date", "local_time",
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=65536)
+def _visit_start(vendor: str, start: dt.datetime) -> tuple[str | None, str, str]:
+    """The stored start, local date and local time of a start (as
+    Visit.save() sets them), computed once per distinct start."""
+    local = timezone.localtime(start, STOCKHOLM)
+    return bulk._db_datetime(vendor, start), local.date().isoformat(), local.time().isoformat()
+
+
 @transaction.atomic
 def visits_bulk_upsert(*, items: list[VisitData]) -> dict[str, int]:
     """Create or update many visits (matched on visit_id) in a fixed number of
     queries: an import of a month's visits for a municipality is hundreds of
-    thousands of rows. Returns counts of created, updated and unchanged."""
+    thousands of rows. The values are checked by the caller (the import
+    parses every cell); the database's constraints guard the rest. Only new
+    and changed rows are written, in plain SQL (contacts.bulk), with the
+    local date and time that Visit.save() would set. Returns counts of
+    created, updated and unchanged."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    ids = [item.visit_id for item in items]
-    existing: dict[str, Visit] = {}
-    for chunk in _chunks(ids):
-        existing.update(
-            (v.visit_id, v) for v in Visit.objects.select_for_update().filter(visit_id__in=chunk)
-        )
-    relations: dict[str, Any] = {
-        "staff": Visit.staff.through,
-        "planned_staff": Visit.planned_staff.through,
+    if not items:
+        return counts
+    vendor = connection.vendor
+    table = Visit._meta.db_table
+    relations = {
+        "staff": Visit.staff.through._meta.db_table,
+        "planned_staff": Visit.planned_staff.through._meta.db_table,
     }
-    current: dict[str, dict[int, set[int]]] = {name: {} for name in relations}
-    for name, through in relations.items():
-        pks = [v.pk for v in existing.values()]
-        for chunk in _chunks(pks):
-            for visit_id, staff_id in through.objects.filter(visit_id__in=chunk).values_list(
-                "visit_id", "staff_id"
+    with connection.cursor() as cursor:
+        existing: dict[str, tuple[Any, ...]] = {
+            row[1]: row
+            for row in bulk.select_by_keys(
+                cursor,
+                f"SELECT id, visit_id, client_id, unit_id, {bulk.datetime_text_sql('start')}, "
+                f"{bulk.datetime_text_sql('end')}, status, kind, receipt, "
+                f"registered_afterwards FROM {table} WHERE {{keys}}",
+                "visit_id",
+                [item.visit_id for item in items],
+            )
+        }
+        current: dict[str, dict[int, set[int]]] = {name: {} for name in relations}
+        pks = [row[0] for row in existing.values()]
+        for name, through in relations.items():
+            if not any(getattr(item, name) is not None for item in items):
+                continue
+            held = current[name]
+            for visit_pk, staff_pk in bulk.select_by_keys(
+                cursor,
+                f"SELECT visit_id, staff_id FROM {through} WHERE {{keys}}",
+                "visit_id",
+                pks,
+                "::integer",
             ):
-                current[name].setdefault(visit_id, set()).add(staff_id)
+                held.setdefault(visit_pk, set()).add(staff_pk)
 
-    new: list[Visit] = []
-    changed: list[Visit] = []
-    changed_fields: set[str] = set()
-    state: dict[str, str] = {}
-    for item in items:
-        visit = existing.get(item.visit_id)
-        if visit is None:
-            visit = Visit(visit_id=item.visit_id, **item.fields)
-            new.append(visit)
-            state[item.visit_id] = "created"
-            continue
-        dirty = False
-        for name, value in item.fields.items():
-            attname = f"{name}_id" if name in ("client", "unit") else name
-            stored = getattr(visit, attname)
-            wanted = value.pk if name in ("client", "unit") and value is not None else value
-            if stored != wanted:
-                setattr(visit, attname, wanted)
-                changed_fields.add(attname)
-                dirty = True
-        if dirty:
-            changed.append(visit)
-        state[item.visit_id] = "updated" if dirty else "unchanged"
-    # Values are validated by the caller (the import parses every cell); the
-    # database's check constraints guard the rest without a query per row.
-    Visit.objects.bulk_create(new, batch_size=1000)
-    if changed:
-        Visit.objects.bulk_update(changed, sorted(changed_fields), batch_size=1000)
-    pk_of: dict[str, int] = {v.visit_id: v.pk for v in existing.values()}
-    if new:
-        for chunk in _chunks([v.visit_id for v in new]):
-            pk_of.update(Visit.objects.filter(visit_id__in=chunk).values_list("visit_id", "pk"))
-
-    for name, through in relations.items():
-        add: list[Any] = []
-        remove: list[tuple[int, set[int]]] = []
+        rows: list[tuple[Any, ...]] = []
+        new_rows: list[tuple[Any, ...]] = []
+        people: dict[str, list[tuple[str, int]]] = {name: [] for name in relations}
+        gone: dict[str, list[tuple[int, int]]] = {name: [] for name in relations}
+        text = bulk.datetime_text
+        stored_db = bulk._db_datetime
         for item in items:
-            people = getattr(item, name)
-            if people is None:
-                continue
-            pk = pk_of[item.visit_id]
-            wanted = {s.pk for s in people}
-            have = current[name].get(pk, set())
-            if wanted == have:
-                continue
-            add.extend(through(visit_id=pk, staff_id=s) for s in wanted - have)
-            if have - wanted:
-                remove.append((pk, have - wanted))
-            if state[item.visit_id] == "unchanged":
-                state[item.visit_id] = "updated"
-        for pk, gone in remove:
-            through.objects.filter(visit_id=pk, staff_id__in=gone).delete()
-        through.objects.bulk_create(add, batch_size=5000)
-    for value in state.values():
-        counts[value] += 1
+            fields = item.fields
+            stored = existing.get(item.visit_id)
+            if stored is None:
+                values = (
+                    fields["client"].id,
+                    fields["unit"].id,
+                    fields["start"],
+                    fields.get("end"),
+                    fields["status"],
+                    fields.get("kind", Visit.Kind.CARE),
+                    fields.get("receipt", Visit.Receipt.NONE),
+                    fields.get("registered_afterwards", False),
+                )
+                state = "created"
+            else:
+                # The stored values and the file's, date-times compared as text.
+                before = stored[2:]
+                merged = list(before)
+                for index, name in enumerate(_VISIT_FIELDS):
+                    if name in fields:
+                        value = fields[name]
+                        if index < 2:
+                            value = value.id
+                        elif index < 4:
+                            value = text(vendor, value)
+                        merged[index] = value
+                state = "unchanged" if tuple(merged) == before else "updated"
+                if state == "updated":
+                    # The file's date-times, or the stored ones where not given.
+                    values = (
+                        *merged[:2],
+                        fields["start"] if "start" in fields else _parse_text(merged[2]),
+                        fields["end"] if "end" in fields else _parse_text(merged[3]),
+                        *merged[4:],
+                    )
+            if state != "unchanged":
+                start, local_date, local_time = _visit_start(vendor, values[2])
+                (new_rows if stored is None else rows).append(
+                    (
+                        item.visit_id,
+                        values[0],
+                        values[1],
+                        start,
+                        stored_db(vendor, values[3]),
+                        str(values[4]),
+                        str(values[5]),
+                        str(values[6]),
+                        values[7],
+                        local_date,
+                        local_time,
+                    )
+                )
+            for name in relations:
+                staff = getattr(item, name)
+                if staff is None:
+                    continue
+                wanted = {s.id for s in staff}
+                have = current[name].get(stored[0], set()) if stored is not None else set()
+                if wanted == have:
+                    continue
+                people[name].extend((item.visit_id, pk) for pk in wanted - have)
+                if stored is not None:
+                    gone[name].extend((stored[0], pk) for pk in have - wanted)
+                if state == "unchanged":
+                    state = "updated"
+            counts[state] += 1
+
+        pk_of = {row[1]: row[0] for row in existing.values()}
+        pk_of.update(bulk.insert_new(cursor, table, "visit_id", _VISIT_COLUMNS, new_rows))
+        if rows:
+            bulk.load_temp(
+                cursor,
+                "import_visit",
+                f"SELECT {', '.join(connection.ops.quote_name(c) for c in _VISIT_COLUMNS)} "
+                f"FROM {table} WHERE 1 = 0",
+                _VISIT_COLUMNS,
+                rows,
+            )
+            bulk.upsert_from_temp(cursor, table, "import_visit", _VISIT_COLUMNS, "visit_id")
+        for name, through in relations.items():
+            if gone[name]:
+                cursor.executemany(
+                    f"DELETE FROM {through} WHERE visit_id = %s AND staff_id = %s", gone[name]
+                )
+            bulk.insert_rows(
+                cursor,
+                through,
+                ("visit_id", "staff_id"),
+                [(pk_of[visit_id], staff_pk) for visit_id, staff_pk in people[name]],
+            )
     return counts
+
+
+def _parse_text(value: str | None) -> dt.datetime | None:
+    """A date-time as bulk.datetime_text wrote it (UTC)."""
+    if value is None:
+        return None
+    return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+
+
+# The visit's fields in the order of the compared values in visits_bulk_upsert.
+_VISIT_FIELDS = (
+    "client", "unit", "start", "end", "status", "kind", "receipt", "registered_afterwards",
+)  # fmt: skip
 
 
 def _chunks(values: list[Any], size: int = 5000) -> list[list[Any]]:

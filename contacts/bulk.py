@@ -1,0 +1,162 @@
+"""Plain SQL for the bulk writes of the import, run by both databases.
+
+The ORM's ``bulk_create`` builds a model instance and prepares every field of
+every row; for hundreds of thousands of rows that is most of the time of an
+import. Here rows are plain tuples: they are loaded into a temporary table
+(COPY on PostgreSQL, one prepared INSERT run for every row on SQLite) and
+written from there with one ``INSERT … SELECT … ON CONFLICT … DO UPDATE``
+(SQLite has upsert since 3.24) or a join. Values must already be in a form
+both databases read from text: strings, ints, bools and None (see
+``db_datetime``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+
+# Rows per statement when keys are looked up (one JSON parameter each).
+CHUNK = 5000
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def db_datetime(value: dt.datetime | None) -> str | None:
+    """An aware date-time as the database stores it: on SQLite as Django's
+    ORM does (naive UTC text), on PostgreSQL with its offset."""
+    return _db_datetime(connection.vendor, value)
+
+
+@functools.lru_cache(maxsize=65536)
+def _db_datetime(vendor: str, value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if vendor == "postgresql":
+        return value.isoformat(" ")
+    return str(value.astimezone(dt.UTC).replace(tzinfo=None))
+
+
+def datetime_text_sql(column: str) -> str:
+    """A date-time column as text to compare with ``datetime_text``: loading
+    a date-time in Python costs more than the rest of a row's comparison."""
+    if connection.vendor == "postgresql":
+        return f"to_char({_quote(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+    # Stored as text already (naive UTC, as str() of a datetime writes it).
+    return f"CAST({_quote(column)} AS TEXT)"
+
+
+@functools.lru_cache(maxsize=65536)
+def datetime_text(vendor: str, value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if vendor == "postgresql":
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return _db_datetime(vendor, value)
+
+
+def keys_condition(column: str, cast: str = "") -> str:
+    """``column`` is one of the values of a JSON-array parameter: a list of
+    keys is one parameter, however long (SQLite allows 999 per statement).
+    On PostgreSQL the array is built once and compared as a scalar array (an
+    index scan, or a hashed filter): a join with the set-returning function
+    lets the planner, with statistics from before the import (an empty table),
+    scan the table once per key."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(ARRAY(SELECT json_array_elements_text(%s::json){cast}))"
+    return f"{column} IN (SELECT value FROM json_each(%s))"
+
+
+def select_by_keys(
+    cursor: Any, sql: str, column: str, keys: Sequence[Any], cast: str = ""
+) -> Iterable[tuple[Any, ...]]:
+    """Rows of ``sql`` (with ``{keys}`` where the condition on ``column``
+    goes) for the keys, a chunk at a time."""
+    statement = sql.format(keys=keys_condition(_quote(column), cast))
+    for start in range(0, len(keys), CHUNK):
+        cursor.execute(statement, [json.dumps(list(keys[start : start + CHUNK]))])
+        yield from cursor.fetchall()
+
+
+def insert_rows(cursor: Any, table: str, columns: Sequence[str], rows: list[Any]) -> None:
+    """Insert ``rows`` (tuples in the order of ``columns``) into ``table``."""
+    if not rows:
+        return
+    names = ", ".join(_quote(c) for c in columns)
+    if connection.vendor == "postgresql":
+        with cursor.copy(f"COPY {_quote(table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("%s" for _ in columns)
+        cursor.executemany(f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks})", rows)
+
+
+def insert_new(
+    cursor: Any, table: str, key: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> dict[Any, int]:
+    """Insert new rows (``key`` is the first of ``columns``, unique) and
+    return their ids by key. PostgreSQL hands out the ids first, from the
+    table's sequence, so the rows go in by COPY; SQLite reads them back."""
+    if not rows:
+        return {}
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        insert_rows(
+            cursor,
+            table,
+            ("id", *columns),
+            [(pk, *row) for pk, row in zip(ids, rows, strict=True)],
+        )
+        return {row[0]: pk for pk, row in zip(ids, rows, strict=True)}
+    insert_rows(cursor, table, columns, rows)
+    return dict(
+        select_by_keys(
+            cursor,
+            f"SELECT {_quote(key)}, id FROM {_quote(table)} WHERE {{keys}}",
+            key,
+            [row[0] for row in rows],
+        )
+    )
+
+
+def load_temp(cursor: Any, table: str, shape: str, columns: Sequence[str], rows: list[Any]) -> None:
+    """Fill the temporary table ``table`` with ``rows``. It is created on
+    first use with the columns (names and types) of the query ``shape``
+    (``SELECT … WHERE 1 = 0``), and emptied before."""
+    names = ", ".join(_quote(c) for c in columns)
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} AS {shape}")
+    cursor.execute(f"DELETE FROM {table}")
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("%s" for _ in columns)
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def upsert_from_temp(
+    cursor: Any, table: str, temp: str, columns: Sequence[str], conflict: str
+) -> None:
+    """Insert the temporary table's rows; a row whose ``conflict`` key exists
+    updates the stored row's columns instead."""
+    names = ", ".join(_quote(c) for c in columns)
+    updates = ", ".join(f"{_quote(c)} = excluded.{_quote(c)}" for c in columns if c != conflict)
+    # "WHERE true" tells SQLite's parser that ON CONFLICT is not a join's ON.
+    cursor.execute(
+        f"INSERT INTO {_quote(table)} ({names}) SELECT {names} FROM {temp} WHERE true "
+        f"ON CONFLICT ({_quote(conflict)}) DO UPDATE SET {updates}"
+    )

@@ -1,0 +1,179 @@
+"""The bulk paths of the import: rows written a batch at a time in plain SQL."""
+
+import datetime as dt
+
+import pytest
+
+from contacts import services
+from contacts.models import CareContactChange, Client, Service, Staff, Visit
+from contacts.personal_id import make_test_personnummer
+from imports import importers
+from imports.importers import import_csv
+from tests.contacts.factories import ClientFactory, StaffFactory, UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    unit = UnitFactory(code="U1", name="Norr")
+    client = ClientFactory(customer_number="K1")
+    britta = StaffFactory(signature="brs89", units=[unit])
+    kalle = StaffFactory(signature="kal01", units=[unit])
+    return unit, client, britta, kalle
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    for importer in importers.IMPORTERS.values():
+        if importer.batch_size is not None:
+            monkeypatch.setattr(importer, "batch_size", 2)
+
+
+HEADER = "visit_id;customer_number;unit;start;end;status;staff\n"
+
+
+def test_a_bad_visit_in_a_later_batch_leaves_nothing_written(world, small_batches):
+    data = (
+        HEADER
+        + "V1;K1;U1;2025-01-15 08:00;2025-01-15 08:30;performed;brs89\n"
+        + "V2;K1;U1;2025-01-15 09:00;;performed;kal01\n"
+        + "V3;K1;U1;2025-01-15 10:00;;performed;brs89\n"
+        + "V4;K1;U1;2025-01-15 11:00;2025-01-15 10:00;performed;brs89\n"
+    )
+    result = import_csv("visits", data)
+    assert result.errors == ["line 5: end: Sluttiden kan inte vara före starttiden."]
+    assert Visit.objects.count() == 0
+    assert Visit.staff.through.objects.count() == 0
+
+
+def test_the_same_visit_twice_in_a_batch_is_an_error(world):
+    data = (
+        HEADER
+        + "V1;K1;U1;2025-01-15 08:00;;performed;brs89\n"
+        + "V1;K1;U1;2025-01-15 09:00;;performed;kal01\n"
+    )
+    result = import_csv("visits", data)
+    assert result.errors == ["line 3: visit_id: Samma visit_id finns redan på rad 2 i filen."]
+    assert Visit.objects.count() == 0
+
+
+def test_a_visit_id_longer_than_the_column_is_a_row_problem(world):
+    result = import_csv("visits", HEADER + f"{'V' * 65};K1;U1;2025-01-15 08:00;;planned;\n")
+    assert result.errors == ["line 2: visit_id: Högst 64 tecken."]
+
+
+def test_a_new_start_moves_the_local_date_and_time_and_new_staff_replace_the_old(
+    world, small_batches
+):
+    unit, client, britta, kalle = world
+    first = HEADER + "V1;K1;U1;2025-01-15 08:00;;performed;brs89\nV2;K1;U1;2025-01-16 08:00;;;\n"
+    assert import_csv("visits", first.replace(";;;", ";;planned;")).created == 2
+    # 00:30 in Stockholm is 23:30 UTC the day before (winter time).
+    moved = (
+        HEADER + "V1;K1;U1;2025-01-16 00:30;;performed;kal01\nV2;K1;U1;2025-01-16 08:00;;planned;\n"
+    )
+    result = import_csv("visits", moved)
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
+    visit = Visit.objects.get(visit_id="V1")
+    assert visit.start == dt.datetime(2025, 1, 15, 23, 30, tzinfo=dt.UTC)
+    assert (visit.local_date, visit.local_time) == (dt.date(2025, 1, 16), dt.time(0, 30))
+    assert list(visit.staff.all()) == [kalle]
+    again = import_csv("visits", moved)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_new_staff_in_several_batches_get_their_units(small_batches):
+    UnitFactory(code="U1")
+    UnitFactory(code="U2")
+    data = "signature;first_name;last_name;title;units\n" + "".join(
+        f"s{n};F{n};E{n};övrig;U{1 + n % 2}\n" for n in range(5)
+    )
+    result = import_csv("staff", data)
+    assert (result.created, result.updated, result.unchanged) == (5, 0, 0)
+    assert sorted(Staff.objects.values_list("signature", "units__code")) == [
+        ("s0", "U1"),
+        ("s1", "U2"),
+        ("s2", "U1"),
+        ("s3", "U2"),
+        ("s4", "U1"),
+    ]
+    assert import_csv("staff", data).unchanged == 5
+
+
+def test_a_too_long_name_in_a_later_batch_is_reported_and_nothing_is_written(small_batches):
+    rows = [
+        f"K{n};{make_test_personnummer(dt.date(1940, 1, 1 + n), 10 + n, female=True)};A;B\n"
+        for n in range(3)
+    ]
+    rows[2] = rows[2].replace(";A;", f";{'A' * 101};")
+    result = import_csv(
+        "clients", "customer_number;personal_id;first_name;last_name\n" + "".join(rows)
+    )
+    assert len(result.errors) == 1
+    assert result.errors[0].startswith("line 4: first_name: ")
+    assert "100" in result.errors[0]
+    assert Client.objects.count() == 0
+
+
+def test_an_ended_service_ends_the_contact_only_when_no_other_service_goes_on(world):
+    unit, client, britta, _ = world
+    services.care_contact_change(
+        client=client, unit=unit, status="accepted", ordinary=britta, effective=dt.date(2025, 2, 1)
+    )
+    # The ended service comes first; the ongoing one later in the file keeps
+    # the execution (and so the contact) going: the file counts as a whole.
+    data = (
+        "customer_number;unit;kind;start;end\n"
+        "K1;U1;alarm;2025-01-01;2025-03-31\n"
+        "K1;U1;personal_care;2025-01-01;\n"
+    )
+    result = import_csv("services", data)
+    assert result.ok, result.errors
+    assert CareContactChange.objects.count() == 1
+
+    ended = import_csv(
+        "services", data.replace("personal_care;2025-01-01;", "personal_care;2025-01-01;2025-04-30")
+    )
+    assert (ended.created, ended.updated, ended.unchanged) == (0, 1, 1)
+    end = CareContactChange.objects.get(effective=dt.date(2025, 5, 1))
+    assert (end.status, end.ordinary_id, end.old_ordinary_id) == ("not_asked", None, britta.pk)
+
+
+def test_a_bad_service_in_a_later_batch_leaves_nothing_written(world, small_batches):
+    data = (
+        "customer_number;unit;kind;start;end\n"
+        "K1;U1;alarm;2025-01-01;\n"
+        "K1;U1;meals;2025-01-01;\n"
+        "K1;U1;cleaning;2025-01-01;2025-13-01\n"
+    )
+    result = import_csv("services", data)
+    assert result.errors == ["line 4: end: ”2025-13-01” är inget giltigt datum (ÅÅÅÅ-MM-DD)."]
+    assert Service.objects.count() == 0
+
+
+def test_a_reimported_contacts_file_reads_the_history_in_a_fixed_number_of_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    unit, client, britta, kalle = world
+    other = ClientFactory(customer_number="K2")
+    data = (
+        "customer_number;unit;status;ordinary;deputy;effective\n"
+        "K1;U1;accepted;brs89;kal01;2025-02-01\n"
+        "K2;U1;accepted;kal01;;2025-02-01\n"
+        "K1;U1;accepted;kal01;brs89;2025-03-01\n"
+    )
+    for _client in (client, other):
+        services.service_upsert(
+            client=_client, unit=unit, kind="personal_care", start=dt.date(2025, 1, 1), end=None
+        )
+    assert import_csv("contacts", data).created == 3
+    with CaptureQueriesContext(connection) as two:
+        again = import_csv("contacts", data)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    more = data + "K2;U1;accepted;brs89;;2025-03-01\n"
+    assert import_csv("contacts", more).created == 1
+    with CaptureQueriesContext(connection) as three:
+        assert import_csv("contacts", more).unchanged == 4
+    assert len(three.captured_queries) == len(two.captured_queries)
