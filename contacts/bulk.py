@@ -134,18 +134,9 @@ def load_temp(cursor: Any, table: str, shape: str, columns: Sequence[str], rows:
     """Fill the temporary table ``table`` with ``rows``. It is created on
     first use with the columns (names and types) of the query ``shape``
     (``SELECT … WHERE 1 = 0``), and emptied before."""
-    names = ", ".join(_quote(c) for c in columns)
-    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} AS {shape}")
-    cursor.execute(f"DELETE FROM {table}")
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
-        marks = ", ".join("%s" for _ in columns)
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {_quote(table)} AS {shape}")
+    cursor.execute(f"DELETE FROM {_quote(table)}")
+    insert_rows(cursor, table, columns, rows)
 
 
 def upsert_from_temp(
@@ -157,6 +148,6 @@ def upsert_from_temp(
     updates = ", ".join(f"{_quote(c)} = excluded.{_quote(c)}" for c in columns if c != conflict)
     # "WHERE true" tells SQLite's parser that ON CONFLICT is not a join's ON.
     cursor.execute(
-        f"INSERT INTO {_quote(table)} ({names}) SELECT {names} FROM {temp} WHERE true "
+        f"INSERT INTO {_quote(table)} ({names}) SELECT {names} FROM {_quote(temp)} WHERE true "
         f"ON CONFLICT ({_quote(conflict)}) DO UPDATE SET {updates}"
     )
