@@ -602,6 +602,28 @@ class _Importer:
             self.error(row, column, str(exc))
         return default
 
+    def fields_valid(
+        self,
+        line: int,
+        model: type[models.Model],
+        values: dict[str, Any],
+        column: str,
+        instance: models.Model | None = None,
+    ) -> bool:
+        """Are a row's fields valid? ``_quickly_valid`` first; where it says
+        no, the model's full_clean() (on ``instance``, or a new one made from
+        ``values``) decides and its messages become the line's problems."""
+        if _quickly_valid(model, values):
+            return True
+        try:
+            (instance or model(**values)).full_clean(
+                validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            self.add_validation_error(line, exc, column)
+            return False
+        return True
+
     def add_validation_error(self, line: int, exc: ValidationError, default_column: str) -> None:
         if hasattr(exc, "error_dict"):
             for name, messages in exc.message_dict.items():
@@ -820,12 +842,8 @@ class UnitImporter(_Importer):
                 if not dirty:
                     continue
                 target = changed
-            if not _quickly_valid(Unit, {"code": code, **fields}):
-                try:
-                    unit.full_clean(validate_unique=False, validate_constraints=False)
-                except ValidationError as exc:
-                    self.add_validation_error(item.line, exc, "code")
-                    continue
+            if not self.fields_valid(item.line, Unit, {"code": code, **fields}, "code", unit):
+                continue
             target.append(unit)
         if self.problems:
             return
@@ -1003,14 +1021,8 @@ class StaffImporter(_Importer):
             staff = existing.get(signature)
             if staff is None:
                 values = {"signature": signature, **fields}
-                if not _quickly_valid(Staff, values):
-                    try:
-                        Staff(**values).full_clean(
-                            validate_unique=False, validate_constraints=False
-                        )
-                    except ValidationError as exc:
-                        self.add_validation_error(item.line, exc, "signature")
-                        continue
+                if not self.fields_valid(item.line, Staff, values, "signature"):
+                    continue
                 new.append(values)
                 state[signature] = CREATED
             else:
@@ -1137,14 +1149,8 @@ class ClientImporter(_Importer):
             client = existing.get(number)
             if client is None:
                 values = {"customer_number": number, **fields}
-                if not _quickly_valid(Client, values):
-                    try:
-                        Client(**values).full_clean(
-                            validate_unique=False, validate_constraints=False
-                        )
-                    except ValidationError as exc:
-                        self.add_validation_error(item.line, exc, "customer_number")
-                        continue
+                if not self.fields_valid(item.line, Client, values, "customer_number"):
+                    continue
                 new.append(values)
                 continue
             before = {name: getattr(client, name) for name in fields}
