@@ -9,18 +9,9 @@ from contacts.models import CareContactChange, Client, Service, Staff, Visit
 from contacts.personal_id import make_test_personnummer
 from imports import importers
 from imports.importers import import_csv
-from tests.contacts.factories import ClientFactory, StaffFactory, UnitFactory
+from tests.contacts.factories import ClientFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    unit = UnitFactory(code="U1", name="Norr")
-    client = ClientFactory(customer_number="K1")
-    britta = StaffFactory(signature="brs89", units=[unit])
-    kalle = StaffFactory(signature="kal01", units=[unit])
-    return unit, client, britta, kalle
 
 
 @pytest.fixture

@@ -7,18 +7,8 @@ import pytest
 from contacts import services
 from contacts.models import CareContactChange, Service, Visit
 from imports.importers import import_csv
-from tests.contacts.factories import ClientFactory, StaffFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    unit = UnitFactory(code="U1", name="Norr")
-    client = ClientFactory(customer_number="K1")
-    britta = StaffFactory(signature="brs89", units=[unit])
-    kalle = StaffFactory(signature="kal01", units=[unit])
-    return unit, client, britta, kalle
 
 
 SERVICES = (
