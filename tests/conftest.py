@@ -1,8 +1,9 @@
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 
 from contacts.roles import Role
 from tests.contacts.factories import ServiceFactory, StaffFactory, UnitFactory, make_user
@@ -69,6 +70,74 @@ def _production_hashers(request):
     production = [h for h in settings.PASSWORD_HASHERS if h != FAST_HASHER]
     settings.PASSWORD_HASHERS = [*production, FAST_HASHER]
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _reference_data_restored_after_flush():
+    """After a transactional test (the browser tests), Django empties every
+    table and then sends post_migrate, whose receivers build the content types,
+    permissions, role groups and care types anew: some 270 queries, up to a
+    second per test on PostgreSQL. The first flush in a process still does
+    exactly that; what it builds is then kept, and later flushes put those very
+    rows back in a few INSERTs (same ids, so Django's content type cache stays
+    right). tests/test_migrations.py checks what the migrations build."""
+    from django.core.management.commands import flush
+
+    original = flush.emit_post_migrate_signal
+    snapshots: dict[str, list[tuple[str, list[str], list[tuple[Any, ...]]]]] = {}
+
+    def emit_or_restore(verbosity: int, interactive: bool, db: str, **kwargs: Any) -> None:
+        if db not in snapshots:
+            original(verbosity, interactive, db, **kwargs)
+            snapshots[db] = _table_rows(connections[db])
+            return
+        with transaction.atomic(using=db), connections[db].cursor() as cursor:
+            for table, columns, rows in snapshots[db]:
+                quote = connections[db].ops.quote_name
+                names = ", ".join(quote(c) for c in columns)
+                marks = ", ".join(["%s"] * len(columns))
+                cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", rows)
+
+    flush.emit_post_migrate_signal = emit_or_restore
+    yield
+    flush.emit_post_migrate_signal = original
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_by_delete_on_postgresql():
+    """PostgreSQL's flush is one TRUNCATE of every table: half a second after
+    each transactional test, spent making new files for tables that hold a few
+    rows. DELETE empties them in milliseconds; Django's foreign keys are
+    deferred, so the order does not matter inside the flush's transaction.
+    Sequences are left alone, as TRUNCATE without RESTART IDENTITY does."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences:
+            return original(self, style, tables, reset_sequences=True, allow_cascade=allow_cascade)
+        return [f"DELETE FROM {self.quote_name(table)};" for table in tables]
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
+
+
+def _table_rows(conn: Any) -> list[tuple[str, list[str], list[tuple[Any, ...]]]]:
+    """(table, columns, rows) of every table that has rows."""
+    from django.apps import apps
+
+    found = []
+    tables = {m._meta.db_table for m in apps.get_models(include_auto_created=True)
+              if m._meta.managed and not m._meta.proxy}  # fmt: skip
+    with conn.cursor() as cursor:
+        for table in sorted(tables):
+            cursor.execute(f"SELECT * FROM {conn.ops.quote_name(table)}")
+            rows = cursor.fetchall()
+            if rows:
+                found.append((table, [d[0] for d in cursor.description], rows))
+    return found
 
 
 def on_postgresql() -> bool:
