@@ -209,24 +209,74 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture(scope="session")
+def _desktop_page(browser):
+    yield browser.new_context(locale="sv-SE", **DESKTOP).new_page()
+
+
+@pytest.fixture(scope="session")
+def _phone_page(browser):
+    yield browser.new_context(locale="sv-SE", **PHONE).new_page()
 
 
 @pytest.fixture
-def phone_page(browser):
-    context = browser.new_context(
-        locale="sv-SE", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+def page(_desktop_page):
+    yield from _fresh(_desktop_page, DESKTOP["viewport"])
+
+
+@pytest.fixture
+def phone_page(_phone_page):
+    yield from _fresh(_phone_page, PHONE["viewport"])
+
+
+@pytest.fixture
+def page_at(request):
+    """page_at(width): the phone page below 400 px, else the desktop page at
+    that width (restored after the test)."""
+
+    def at(width: int) -> Any:
+        if width < 400:
+            return request.getfixturevalue("phone_page")
+        page = request.getfixturevalue("page")
+        page.set_viewport_size({"width": width, "height": DESKTOP["viewport"]["height"]})
+        return page
+
+    return at
+
+
+def _fresh(page, viewport):
+    """The worker's page, handed to one test at a time in the state of a new one.
+
+    A new browser context and page cost Chromium about half a second of CPU
+    (a renderer process started and warmed up), more than the test's own page
+    loads: the page is kept, and what a test can leave behind is cleared after
+    it: cookies (the session), storage, routes, other pages it opened, the
+    viewport, listeners it added, and the document (about:blank stops its
+    scripts). A test that needs other context options (no JavaScript, init
+    scripts) makes its own context."""
+    emitter = page._impl_obj  # Playwright's EventEmitter: its own listeners stay
+    kept = (
+        {event: (list(f) if isinstance(f, list) else f) for event, f in emitter._events.items()},
+        emitter._events_count,
     )
-    page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
-    context.close()
+    context = page.context
+    for other in context.pages:
+        if other != page:
+            other.close()
+    if page.url.startswith("http"):
+        page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+    page.unroute_all(behavior="ignoreErrors")
+    context.unroute_all(behavior="ignoreErrors")
+    context.clear_cookies()
+    emitter._events, emitter._events_count = kept
+    page.set_viewport_size(viewport)
+    page.goto("about:blank")
 
 
 def login(page, live_server, username, password="pw"):

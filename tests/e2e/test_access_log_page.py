@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SHOTS = os.environ.get("E2E_SCREENSHOTS")
 
 
-def test_an_administrator_finds_who_read_a_record(browser, live_server, unit):
+def test_an_administrator_finds_who_read_a_record(page, phone_page, live_server, unit):
     agda = ServiceFactory(unit=unit, client__first_name="Agda", client__last_name="Loggsson").client
     bertil = ServiceFactory(
         unit=unit, client__first_name="Bertil", client__last_name="Annansson"
@@ -24,13 +24,11 @@ def test_an_administrator_finds_who_read_a_record(browser, live_server, unit):
     make_user("chef", role=Role.UNIT_MANAGER, units=[unit])
     make_user("admin", role=Role.ADMINISTRATOR)
 
-    reader = browser.new_context(locale="sv-SE").new_page()
+    reader = phone_page
     login(reader, live_server, "chef")
     reader.goto(f"{live_server.url}{agda.get_absolute_url()}?flik=person")
     expect(reader.get_by_role("heading", name="Agda Loggsson")).to_be_visible()
-    reader.context.close()
 
-    page = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900}).new_page()
     login(page, live_server, "admin")
     page.get_by_role("link", name="Åtkomstlogg").click()
     expect(page.get_by_role("heading", name="Åtkomstlogg", level=1)).to_be_visible()
@@ -63,4 +61,3 @@ def test_an_administrator_finds_who_read_a_record(browser, live_server, unit):
     page.get_by_label("Brukare", exact=True).fill("0000000")
     page.get_by_role("button", name="Visa").click()
     expect(page.get_by_text("Ingen brukare har kundnumret eller personnumret")).to_be_visible()
-    page.context.close()

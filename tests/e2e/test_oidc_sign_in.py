@@ -86,15 +86,12 @@ def units(db):
 
 
 @pytest.fixture
-def browser_page(browser):
-    """A fresh browser (no provider session); nothing leaves 127.0.0.1 (the
-    provider's pages link a web font)."""
-    context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
-    context.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"), lambda route: route.abort())
-    page = context.new_page()
+def browser_page(page):
+    """A fresh browser (no provider session: the page fixture clears cookies);
+    nothing leaves 127.0.0.1 (the provider's pages link a web font)."""
+    page.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"), lambda route: route.abort())
     page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    return page
 
 
 def start_sign_in(page, live_server, next_path=""):

@@ -74,39 +74,29 @@ def open_the_sheet(page, live_server, agda, name):
 
 
 @pytest.mark.parametrize("width", [1366, 390])
-def test_two_clicks_from_the_record_to_next_weeks_sheet(browser, live_server, carer, agda, width):
-    context = browser.new_context(
-        locale="sv-SE",
-        viewport={"width": width, "height": 900 if width > 400 else 844},
-        is_mobile=width < 400,
-        has_touch=width < 400,
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        login(page, live_server, "personal")
-        page.goto(f"{live_server.url}{agda.get_absolute_url()}")
-        page.get_by_role("link", name="Vem kommer?").click()
-        # Measure the sheet's page, not the record still unloading.
-        expect(page.get_by_role("heading", level=1)).to_contain_text("Vem kommer?")
-        page.wait_for_load_state()
-        no_sideways_scroll(page, width)
-        # The contact's phone is a link a phone can dial, big enough to hit:
-        # 44 px on a phone, 24 px (WCAG 2.5.8) on a desktop.
-        call = page.locator('a[href="tel:+46701740605"]')
-        expect(call).to_be_visible()
-        box = call.bounding_box()
-        assert box is not None and box["height"] >= (44 if width < 400 else 24)
-        response = open_the_sheet(page, live_server, agda, f"rota-{width}")
-        # Chromium hands a PDF to its viewer: fetch it again with the same session.
-        pdf = page.request.get(response.url)
-        assert pdf.headers["content-type"] == "application/pdf"
-        text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
-        assert "Vem kommer till dig?" in text
-        assert "Anna, undersköterska" in text
-        assert RotaPrintout.objects.filter(client=agda).count() == 1
-    finally:
-        context.close()
+def test_two_clicks_from_the_record_to_next_weeks_sheet(page_at, live_server, carer, agda, width):
+    page = page_at(width)
+    login(page, live_server, "personal")
+    page.goto(f"{live_server.url}{agda.get_absolute_url()}")
+    page.get_by_role("link", name="Vem kommer?").click()
+    # Measure the sheet's page, not the record still unloading.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Vem kommer?")
+    page.wait_for_load_state()
+    no_sideways_scroll(page, width)
+    # The contact's phone is a link a phone can dial, big enough to hit:
+    # 44 px on a phone, 24 px (WCAG 2.5.8) on a desktop.
+    call = page.locator('a[href="tel:+46701740605"]')
+    expect(call).to_be_visible()
+    box = call.bounding_box()
+    assert box is not None and box["height"] >= (44 if width < 400 else 24)
+    response = open_the_sheet(page, live_server, agda, f"rota-{width}")
+    # Chromium hands a PDF to its viewer: fetch it again with the same session.
+    pdf = page.request.get(response.url)
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
+    assert "Vem kommer till dig?" in text
+    assert "Anna, undersköterska" in text
+    assert RotaPrintout.objects.filter(client=agda).count() == 1
 
 
 def test_the_page_marks_changes_since_the_last_printout(page, live_server, carer, unit, agda):
