@@ -214,23 +214,23 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 
 
 @pytest.fixture(scope="session")
-def _desktop_page(browser):
-    yield browser.new_context(locale="sv-SE", **DESKTOP).new_page()
+def _desktop_context(browser):
+    yield browser.new_context(locale="sv-SE", **DESKTOP)
 
 
 @pytest.fixture(scope="session")
-def _phone_page(browser):
-    yield browser.new_context(locale="sv-SE", **PHONE).new_page()
+def _phone_context(browser):
+    yield browser.new_context(locale="sv-SE", **PHONE)
 
 
 @pytest.fixture
-def page(_desktop_page):
-    yield from _fresh(_desktop_page, DESKTOP["viewport"])
+def page(_desktop_context):
+    yield from _fresh(_desktop_context, DESKTOP["viewport"])
 
 
 @pytest.fixture
-def phone_page(_phone_page):
-    yield from _fresh(_phone_page, PHONE["viewport"])
+def phone_page(_phone_context):
+    yield from _fresh(_phone_context, PHONE["viewport"])
 
 
 @pytest.fixture
@@ -248,16 +248,19 @@ def page_at(request):
     return at
 
 
-def _fresh(page, viewport):
-    """The worker's page, handed to one test at a time in the state of a new one.
+def _fresh(context, viewport):
+    """The worker's page of this width, handed to one test at a time in the
+    state of a new one.
 
     A new browser context and page cost Chromium about half a second of CPU
     (a renderer process started and warmed up), more than the test's own page
     loads: the page is kept, and what a test can leave behind is cleared after
     it: cookies (the session), storage, routes, other pages it opened, the
     viewport, listeners it added, and the document (about:blank stops its
-    scripts). A test that needs other context options (no JavaScript, init
-    scripts) makes its own context."""
+    scripts). A page that cannot be cleared (crashed, stuck) is closed, and
+    the next test gets a new one. A test that needs other context options (no
+    JavaScript, init scripts) makes its own context."""
+    page = context.pages[0] if context.pages else context.new_page()
     emitter = page._impl_obj  # Playwright's EventEmitter: its own listeners stay
     kept = (
         {event: (list(f) if isinstance(f, list) else f) for event, f in emitter._events.items()},
@@ -265,18 +268,22 @@ def _fresh(page, viewport):
     )
     page.set_default_timeout(10_000)
     yield page
-    context = page.context
-    for other in context.pages:
-        if other != page:
-            other.close()
-    if page.url.startswith("http"):
-        page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
-    page.unroute_all(behavior="ignoreErrors")
-    context.unroute_all(behavior="ignoreErrors")
-    context.clear_cookies()
-    emitter._events, emitter._events_count = kept
-    page.set_viewport_size(viewport)
-    page.goto("about:blank")
+    try:
+        for other in context.pages:
+            if other != page:
+                other.close()
+        if page.url.startswith("http"):
+            page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        page.unroute_all(behavior="ignoreErrors")
+        context.unroute_all(behavior="ignoreErrors")
+        emitter._events, emitter._events_count = kept
+        page.set_viewport_size(viewport)
+        page.goto("about:blank")
+    except Exception:
+        for left in context.pages:
+            left.close()
+    finally:
+        context.clear_cookies()
 
 
 def login(page, live_server, username, password="pw"):
