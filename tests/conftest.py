@@ -215,12 +215,16 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 
 @pytest.fixture(scope="session")
 def _desktop_context(browser):
-    yield browser.new_context(locale="sv-SE", **DESKTOP)
+    context = browser.new_context(locale="sv-SE", **DESKTOP)
+    yield context
+    context.close()  # its open connections keep live-server threads (and their database sessions)
 
 
 @pytest.fixture(scope="session")
 def _phone_context(browser):
-    yield browser.new_context(locale="sv-SE", **PHONE)
+    context = browser.new_context(locale="sv-SE", **PHONE)
+    yield context
+    context.close()  # its open connections keep live-server threads (and their database sessions)
 
 
 @pytest.fixture
