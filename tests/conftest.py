@@ -83,6 +83,8 @@ def _reference_data_restored_after_flush():
     right). tests/test_migrations.py checks what the migrations build."""
     from django.core.management.commands import flush
 
+    from contacts.bulk import insert_rows  # COPY on PostgreSQL, one INSERT on SQLite
+
     original = flush.emit_post_migrate_signal
     snapshots: dict[str, list[tuple[str, list[str], list[tuple[Any, ...]]]]] = {}
 
@@ -93,10 +95,7 @@ def _reference_data_restored_after_flush():
             return
         with transaction.atomic(using=db), connections[db].cursor() as cursor:
             for table, columns, rows in snapshots[db]:
-                quote = connections[db].ops.quote_name
-                names = ", ".join(quote(c) for c in columns)
-                marks = ", ".join(["%s"] * len(columns))
-                cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", rows)
+                insert_rows(cursor, table, columns, rows)
 
     flush.emit_post_migrate_signal = emit_or_restore
     yield
