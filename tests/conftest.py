@@ -1,4 +1,5 @@
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -213,27 +214,34 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 
 
 @pytest.fixture(scope="session")
-def _desktop_context(browser):
-    context = browser.new_context(locale="sv-SE", **DESKTOP)
-    yield context
-    context.close()  # its open connections keep live-server threads (and their database sessions)
-
-
-@pytest.fixture(scope="session")
-def _phone_context(browser):
-    context = browser.new_context(locale="sv-SE", **PHONE)
-    yield context
-    context.close()  # its open connections keep live-server threads (and their database sessions)
+def _contexts(browser, django_db_setup):
+    """The worker's two browser contexts (desktop and phone), kept for the
+    whole session. They depend on the test database so that they are closed
+    before it is dropped; closing them ends the live server's threads that
+    served their kept-alive connections, and each thread closes its database
+    connection as it ends: they are waited for, since the database cannot be
+    dropped while a session is open."""
+    contexts = {
+        "desktop": browser.new_context(locale="sv-SE", **DESKTOP),
+        "phone": browser.new_context(locale="sv-SE", **PHONE),
+    }
+    yield contexts
+    for context in contexts.values():
+        context.close()
+    for thread in threading.enumerate():
+        # socketserver's ThreadingMixIn names them after their target.
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=5)
 
 
 @pytest.fixture
-def page(_desktop_context):
-    yield from _fresh(_desktop_context, DESKTOP["viewport"])
+def page(_contexts):
+    yield from _fresh(_contexts["desktop"], DESKTOP["viewport"])
 
 
 @pytest.fixture
-def phone_page(_phone_context):
-    yield from _fresh(_phone_context, PHONE["viewport"])
+def phone_page(_contexts):
+    yield from _fresh(_contexts["phone"], PHONE["viewport"])
 
 
 @pytest.fixture
