@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from contacts import services
 from contacts.models import CareContactChange
@@ -124,7 +125,8 @@ def test_the_same_flow_works_without_javascript(browser, live_server, unit, mana
         form = page.get_by_test_id(f"fok-form-{unit.code}")
         form.get_by_role("radio", name="Brukaren tackar ja").check()
         form.get_by_role("button", name="Spara").click()
-        assert page.get_by_text("Välj en ordinarie kontakt när brukaren tackar ja.").is_visible()
+        missing = page.get_by_text("Välj en ordinarie kontakt när brukaren tackar ja.")
+        expect(missing).to_be_visible()
 
         form = page.get_by_test_id(f"fok-form-{unit.code}")
         form.get_by_label("Ordinarie").select_option(str(britta.pk))

@@ -93,7 +93,7 @@ def test_a_manager_creates_a_plan_that_shows_the_contacts_and_prints_the_letter(
     page.goto(f"{live_server.url}/plan/brukare/{agda.pk}/")
     # A new client without a plan: nothing is overdue yet (14 days).
     page.get_by_role("link", name="Ny genomförandeplan").click()
-    assert page.get_by_test_id(f"preview-{unit.code}").get_by_text("Britta Söder").is_visible()
+    expect(page.get_by_test_id(f"preview-{unit.code}").get_by_text("Britta Söder")).to_be_visible()
     page.get_by_label("Viktig information").fill("Rullator vid alla förflyttningar")
     page.get_by_label("Ja, brukaren har varit delaktig").check()
     page.get_by_label("Kommentar brukarens delaktighet").fill("Deltog med sin dotter")

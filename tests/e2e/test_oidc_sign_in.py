@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 from contacts.roles import Role
 from imports.importers import import_csv
@@ -174,7 +175,7 @@ def test_signing_out_ends_the_session_at_the_provider_too(browser_page, live_ser
     assert urlsplit(page.url).path == "/login/"
     # ... and at the provider: signing in again asks for the password again.
     page.get_by_role("link", name="Logga in med Ekdala kommun").click()
-    assert page.get_by_placeholder("Enter any login").is_visible()
+    expect(page.get_by_placeholder("Enter any login")).to_be_visible()
 
 
 def test_the_end_session_request_carries_the_id_token_hint(browser_page, live_server, sso, units):

@@ -131,7 +131,7 @@ def test_statistics_works_on_a_phone_and_without_javascript(
     login(plain, live_server, "statistik")
     plain.goto(f"{live_server.url}/rapporter/fok-statistik/?status=accepted&datum=2025-01-15")
     plain.get_by_role("link", name="Annika Oberg").click()
-    assert plain.get_by_test_id("staff-ann64").get_by_text("Anna Eriksson").is_visible()
+    expect(plain.get_by_test_id("staff-ann64").get_by_text("Anna Eriksson")).to_be_visible()
     context.close()
 
 
