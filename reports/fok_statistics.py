@@ -19,6 +19,7 @@ from contacts import history
 from contacts import personal_id as pid
 from contacts.models import CareContact, CareContactChange, Client, Service, Staff, Unit
 from omsorg.collation import name_key, swedish_key
+from omsorg.gc import gc_paused
 from omsorg.output.csv import csv_text
 from reports import csv_columns
 from reports.sql import unit_scope
@@ -360,10 +361,13 @@ def fok_statistics(
         join_changed=join_changed,
         where=where,
     )
-    with connection.cursor() as cursor:
+    # The rows hold no cycles and live as long as the result: a collection
+    # while they are fetched and made would only scan them (a third of the
+    # Python time for a whole organisation, docs/performance.md).
+    with connection.cursor() as cursor, gc_paused():
         cursor.execute(sql, params)
         found = cursor.fetchall()
-    clients, staff = _assemble(found, on, with_staff=status in STAFF_STATUSES)
+        clients, staff = _assemble(found, on, with_staff=status in STAFF_STATUSES)
     return FokStatistics(unit=unit, status=status, on=on, clients=clients, staff=staff)
 
 
@@ -375,8 +379,7 @@ def _assemble(
 
     A whole organisation is ~15,000 rows, so this is kept cheap: plain
     tuples, no model instances, slotted rows, each first and last name's
-    Swedish key computed once, and few objects for the garbage collector to
-    scan (the staff table is built once the clients are sorted)."""
+    Swedish key computed once; the caller pauses the garbage collector."""
     rows: dict[int, ClientRow] = {}
     keyed: list[tuple[str, str, int]] = []
     part_keys: dict[str, str] = {}
