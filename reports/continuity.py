@@ -25,12 +25,13 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Collate
 
 from contacts import history
 from contacts import personal_id as pid
 from contacts.models import CareContact, CareContactChange, Client, Staff, Unit, Visit
 from omsorg.collation import name_key
-from reports.sql import unit_scope
+from reports.sql import code_point_collation, unit_scope
 
 # Visit kinds that never count for continuity: trygghetslarm responses, meal
 # deliveries and hälso- och sjukvård by licensed staff (metrics.md).
@@ -193,7 +194,9 @@ def _period_visits_qs(
 def _fetch_visits(qs: QuerySet[Visit]) -> list[PeriodVisit]:
     """One query: one row per visit and staff member (None for no staff)."""
     visits: dict[int, PeriodVisit] = {}
-    rows = qs.order_by("start", "visit_id", "pk").values_list(
+    # Same start: visit id order by code point (reports.sql.code_point_collation).
+    visit_id = Collate("visit_id", code_point_collation())
+    rows = qs.order_by("start", visit_id, "pk").values_list(
         "pk", "visit_id", "client_id", "unit_id", "start", "status", "kind", "local_date", "staff"
     )
     for pk, visit_id, client_id, unit_id, start, status, kind, day, staff_id in rows:
@@ -355,7 +358,7 @@ def _fetch(sql: str, params: list[Any], *, serial: bool = False) -> list[tuple[A
 # (one per visit and staff member; one with no staff for a visit without):
 #   inc       1 for an included visit (performed, a kind that counts, staff)
 #   seq       the visit's place among the client's included visits (start,
-#             visit id, pk), or among the client's other visits; a visit's
+#             visit id by code point, pk), or among the client's other visits; a visit's
 #             rows are adjacent in that order, so the per-visit window (rn, team,
 #             with_ordinary, with_deputy) needs no second sort
 #   rn        1 on one row of each visit: per-visit counts sum over those rows
@@ -405,7 +408,8 @@ staffed AS (
     SELECT p.client_id, p.staff_id, p.inc, p.accepted, p.had_contact, p.had_deputy,
            p.reason,
            DENSE_RANK() OVER (
-               PARTITION BY p.client_id, p.inc ORDER BY p."start", p.visit_id, p.id
+               PARTITION BY p.client_id, p.inc
+               ORDER BY p."start", p.visit_id COLLATE {code_points}, p.id
            ) AS seq,
            ROW_NUMBER() OVER visit AS rn,
            COUNT(p.staff_id) OVER visit AS team,
@@ -413,7 +417,8 @@ staffed AS (
            MAX(p.is_deputy) OVER visit AS with_deputy
     FROM period p
     WINDOW visit AS (
-        PARTITION BY p.client_id, p.inc, p."start", p.visit_id, p.id ORDER BY p.staff_id
+        PARTITION BY p.client_id, p.inc, p."start", p.visit_id COLLATE {code_points}, p.id
+        ORDER BY p.staff_id
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
     )
 ),
@@ -487,6 +492,7 @@ def continuity_report(
         scope=scope,
         in_force=history.in_force_sql("c", "v.local_date"),
         during=history.in_force_during_sql("c", "%s", "%s"),
+        code_points=connection.ops.quote_name(code_point_collation()),
     )
     # Placeholders in text order: the period of "had", then the visits' period and scope.
     params = [period[1], period[0], *period, *scope_params]

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import QuerySet
 
 from contacts.models import Unit
@@ -27,3 +28,15 @@ def unit_scope(units: QuerySet[Unit] | Iterable[Unit], column: str) -> tuple[str
     if not ids:
         return " AND 1 = 0", []
     return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", ids
+
+
+def code_point_collation() -> str:
+    """The collation that compares text by Unicode code point (as Python's
+    ``str`` does), whatever the database's own collation: PostgreSQL's "C"
+    (UTF-8 bytes, which keep code point order), SQLite's BINARY. Where a
+    figure depends on the order of text (visits with the same start are
+    taken in visit id order for SECON, docs/metrics.md), it must not depend
+    on the locale the database was created with (a PostgreSQL cluster
+    initialised with en_US or sv_SE sorts "a1" before "B1"; by code point
+    "B1" comes first)."""
+    return "C" if connection.vendor == "postgresql" else "BINARY"

@@ -6,7 +6,9 @@ from django.test.utils import CaptureQueriesContext
 
 from contacts import services
 from contacts.models import Visit
+from reports import reference
 from reports.continuity import client_visits, continuity_report, percent
+from tests.contacts.factories import VisitFactory
 from tests.reports.continuity_data import FROM, TO, appoint, at, client, handbook_example, staff
 from tests.reports.continuity_data import visit as make_visit
 
@@ -285,3 +287,53 @@ def test_the_number_of_queries_does_not_grow_with_the_data(unit, django_assert_m
     person = unit.services.select_related("client").first().client
     with django_assert_max_num_queries(3):
         assert len(client_visits(person, unit, FROM, TO)) == 3
+
+
+def _same_start_visits(unit):
+    """Two visits of one client at the same time, by different people, and a
+    third later by the first visit's staff member. By code point "B-1" comes
+    before "a-1" (capitals first), so the pairs are (B-1, a-1): no one shared,
+    and (a-1, c-1): no one shared. In a linguistic order ("a-1" before "B-1")
+    the second pair would be (B-1, c-1), shared, and SECON 0.5."""
+    person = client(unit, "Sam", "Samtidig", "6000900")
+    first, second = staff(unit, "sam1"), staff(unit, "sam2")
+    VisitFactory(client=person, unit=unit, start=at(3, 9), staff=[first], visit_id="B-1")
+    VisitFactory(client=person, unit=unit, start=at(3, 9), staff=[second], visit_id="a-1")
+    VisitFactory(client=person, unit=unit, start=at(3, 14), staff=[first], visit_id="c-1")
+    return person
+
+
+def test_visits_with_the_same_start_are_taken_in_visit_id_code_point_order(unit):
+    person = _same_start_visits(unit)
+
+    row = rows_by_number(continuity_report(unit, FROM, TO))["6000900"]
+
+    assert (row.visits, row.secon) == (3, 0.0)
+    assert [v.visit_id for v in client_visits(person, unit, FROM, TO)] == ["B-1", "a-1", "c-1"]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL only: SQLite always compares text by code point, while a "
+    "PostgreSQL database created with a linguistic locale (en_US, sv_SE) sorts by it",
+)
+def test_the_order_does_not_follow_a_linguistic_database_collation(unit):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_collation WHERE collname = 'en-US-x-icu'")
+        if cursor.fetchone() is None:
+            pytest.skip("this PostgreSQL has no ICU collations")
+        # As a database created with LC_COLLATE=en_US would have it; rolled
+        # back with the test's transaction.
+        cursor.execute(
+            "ALTER TABLE contacts_visit "
+            'ALTER COLUMN visit_id TYPE varchar(64) COLLATE "en-US-x-icu"'
+        )
+        cursor.execute("SELECT 'a-1' < 'B-1' COLLATE \"en-US-x-icu\"")
+        assert cursor.fetchone()[0], "the linguistic order puts a-1 first"
+    person = _same_start_visits(unit)
+
+    row = rows_by_number(continuity_report(unit, FROM, TO))["6000900"]
+    reference_row = rows_by_number(reference.continuity_report(unit, FROM, TO))["6000900"]
+
+    assert row.secon == reference_row.secon == 0.0
+    assert [v.visit_id for v in client_visits(person, unit, FROM, TO)] == ["B-1", "a-1", "c-1"]
