@@ -1331,7 +1331,9 @@ class ContactImporter(_Importer):
         queries: services.CareContactChangeBatch reads the histories of the
         batch's clients and units once, makes the changes in memory in the
         rows' order and writes them at the end. A re-imported row is matched
-        against the changes already stored on its date, and costs nothing."""
+        against the changes already stored on its date (read ahead in one
+        query) and costs nothing: the batch is made when a row has something
+        to write."""
         if not prepared:
             return
         keys = {
@@ -1341,39 +1343,23 @@ class ContactImporter(_Importer):
         self._days.update({key: _ContactDay(existing=[], ahead=True) for key in keys})
         for key in keys:
             self._days_of_client.setdefault(key[0], set()).add(key)
+        self._read_ahead(keys)
         if self._row_by_row:
-            self._read_ahead(keys)
             for item in prepared:
                 if self._matches(item):
                     counts[UNCHANGED] += 1
                     continue
                 super().apply_all([item], counts)
             return
-        pairs = {(item.data["client"], item.data["unit"]) for item in prepared}
-        keys_of_pair: dict[tuple[int, int], set[tuple[Any, ...]]] = {}
-        for key in keys:
-            keys_of_pair.setdefault((key[0], key[1]), set()).add(key)
-        staff = {
-            person.pk: person
-            for item in prepared
-            for person in (item.data["ordinary"], item.data["deputy"])
-            if person is not None
-        }
         try:
-            self._batch = services.CareContactChangeBatch(
-                pairs=sorted(pairs, key=lambda pair: (pair[0].pk, pair[1].pk)),
-                staff=staff.values(),
-                by=self.by,
-                source=CareContactChange.Source.IMPORT,
-            )
-            # What _read_ahead reads from the database, from the batch.
-            for client, unit in pairs:
-                for key in keys_of_pair[(client.pk, unit.pk)]:
-                    self._days[key].existing = self._stored_on(client, unit, key[2])
             for item in prepared:
                 if self._matches(item):
                     counts[UNCHANGED] += 1
                     continue
+                if self._batch is None:
+                    # The first row to write: nothing is written yet, so what
+                    # was read ahead is what the batch reads too.
+                    self._batch = self._new_batch(prepared)
                 # No savepoint a row: a refused row has changed nothing in the
                 # batch (the rules are checked first), and any problem rolls
                 # the whole import back.
@@ -1381,7 +1367,7 @@ class ContactImporter(_Importer):
                     counts[self.apply(item)] += 1
                 except ValidationError as exc:
                     self.add_validation_error(item.line, exc, self.spec.required[0])
-            if not self.problems:
+            if self._batch is not None and not self.problems:
                 self._batch.write()
         except DatabaseError as exc:
             self.problems.append(
@@ -1393,6 +1379,21 @@ class ContactImporter(_Importer):
             )
         finally:
             self._batch = None
+
+    def _new_batch(self, prepared: list[Prepared]) -> services.CareContactChangeBatch:
+        pairs = {(item.data["client"], item.data["unit"]) for item in prepared}
+        staff = {
+            person.pk: person
+            for item in prepared
+            for person in (item.data["ordinary"], item.data["deputy"])
+            if person is not None
+        }
+        return services.CareContactChangeBatch(
+            pairs=sorted(pairs, key=lambda pair: (pair[0].pk, pair[1].pk)),
+            staff=staff.values(),
+            by=self.by,
+            source=CareContactChange.Source.IMPORT,
+        )
 
     def _read_ahead(self, keys: set[tuple[Any, ...]]) -> None:
         """The changes already stored on the batch's dates, in one query."""

@@ -274,3 +274,9 @@ def test_the_bulk_import_makes_a_fixed_number_of_queries(world):
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert counts[1] < 30
+    # A re-import writes nothing and reads no history beyond the rows' dates.
+    with CaptureQueriesContext(connection) as queries:
+        again = import_csv("contacts", data)
+    assert (again.created, again.unchanged) == (0, 40)
+    assert not any("FOR UPDATE" in query["sql"] for query in queries.captured_queries)
+    assert len(queries) <= 6, [query["sql"][:80] for query in queries.captured_queries]
