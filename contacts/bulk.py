@@ -136,9 +136,10 @@ def insert_in_order(
     """Insert ``rows`` and return their ids, increasing in the order of the
     rows (where the order of the ids means something, as for the changes of
     one date in a contact history). PostgreSQL hands out the ids first, from
-    the table's sequence. SQLite numbers the rows as they come: its writer
-    holds the database's write lock from BEGIN (``transaction_mode``
-    IMMEDIATE in the settings), so the last ids of the table are these rows'."""
+    the table's sequence. SQLite numbers the rows as they come, each after
+    the largest id; from the first of them its transaction (call this inside
+    one) holds the database's write lock, so the last ids of the table are
+    these rows'."""
     if not rows:
         return []
     if connection.vendor == "postgresql":
