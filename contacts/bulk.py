@@ -130,6 +130,36 @@ def insert_new(
     )
 
 
+def insert_in_order(
+    cursor: Any, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> list[int]:
+    """Insert ``rows`` and return their ids, increasing in the order of the
+    rows (where the order of the ids means something, as for the changes of
+    one date in a contact history). PostgreSQL hands out the ids first, from
+    the table's sequence. SQLite numbers the rows as they come, each after
+    the largest id; from the first of them its transaction (call this inside
+    one) holds the database's write lock, so the last ids of the table are
+    these rows'."""
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        ids = sorted(row[0] for row in cursor.fetchall())
+        insert_rows(
+            cursor,
+            table,
+            ("id", *columns),
+            [(pk, *row) for pk, row in zip(ids, rows, strict=True)],
+        )
+        return ids
+    insert_rows(cursor, table, columns, rows)
+    cursor.execute(f"SELECT id FROM {_quote(table)} ORDER BY id DESC LIMIT %s", [len(rows)])
+    return sorted(row[0] for row in cursor.fetchall())
+
+
 def load_temp(cursor: Any, table: str, shape: str, columns: Sequence[str], rows: list[Any]) -> None:
     """Fill the temporary table ``table`` with ``rows``. It is created on
     first use with the columns (names and types) of the query ``shape``

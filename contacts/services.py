@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +37,7 @@ from .models import (
 )
 from .signals import (
     care_contact_changed,
+    care_contacts_changed,
     client_moved,
     contact_change_requested,
     execution_ended,
@@ -241,9 +244,18 @@ def execution_end(*, client: Client, unit: Unit) -> dt.date | None:
     service moved away before it began (handbook 1.10) ends the day before the
     move, so the execution ends then too."""
     ends = list(Service.objects.filter(client=client, unit=unit).values_list("end", flat=True))
+    return _last_service_day(ends)
+
+
+def _last_service_day(ends: list[dt.date | None]) -> dt.date | None:
+    """execution_end from the end dates of the client's services on the unit."""
     if not ends or any(end is None for end in ends):
         return None
     return max(end for end in ends if end is not None)
+
+
+def _execution_end_reason(last_day: dt.date) -> str:
+    return _("Verkställigheten på enheten avslutades %(date)s.") % {"date": last_day}
 
 
 @transaction.atomic
@@ -262,7 +274,7 @@ def care_contact_end_after_execution(
     if last_day is None:
         return None
     after = last_day + dt.timedelta(days=1)
-    reason = reason or _("Verkställigheten på enheten avslutades %(date)s.") % {"date": last_day}
+    reason = reason or _execution_end_reason(last_day)
     # A back-dated end (a move dated before a contact was appointed) may have
     # changes with contacts dated later: each is ended on its own date too, so
     # no day after the execution shows a contact (the rows stay in the history).
@@ -302,7 +314,10 @@ def _validate_contacts(
     deputy: Staff | None,
     effective: dt.date,
     check_staff: bool,
+    unit_staff: set[int] | None = None,
 ) -> None:
+    """``unit_staff``: the ids of the chosen people who belong to the unit,
+    when the caller has read them already (the import, for many rows)."""
     errors: dict[str, list[str]] = {}
     if status not in Status.values:
         errors["status"] = [_("Okänd status ”%(status)s”.") % {"status": status}]
@@ -324,14 +339,14 @@ def _validate_contacts(
     if deputy is not None and ordinary is not None and deputy.pk == ordinary.pk:
         errors["deputy"] = [_("Vice kontakt kan inte vara samma person som ordinarie.")]
     if check_staff:
-        # Only the chosen people, not the unit's whole staff in name order (a
-        # contact import makes this check once per row).
-        unit_staff = set(
-            Staff.units.through.objects.filter(
-                unit_id=unit.pk,
-                staff_id__in=[s.pk for s in (ordinary, deputy) if s is not None],
-            ).values_list("staff_id", flat=True)
-        )
+        if unit_staff is None:
+            # Only the chosen people, not the unit's whole staff in name order.
+            unit_staff = set(
+                Staff.units.through.objects.filter(
+                    unit_id=unit.pk,
+                    staff_id__in=[s.pk for s in (ordinary, deputy) if s is not None],
+                ).values_list("staff_id", flat=True)
+            )
         for field, staff in (("ordinary", ordinary), ("deputy", deputy)):
             if staff is None or field in errors:
                 continue
@@ -350,6 +365,23 @@ def _validate_contacts(
                 ]
     if errors:
         raise ValidationError(errors)
+
+
+def _changes_nothing(
+    before: history.ContactState,
+    status: str,
+    ordinary: Staff | None,
+    deputy: Staff | None,
+    reason: str,
+) -> bool:
+    """Is a change to ``status``, ``ordinary`` and ``deputy`` (with ``reason``)
+    the state ``before`` already in force on its date? Then no change is made."""
+    return (
+        before.status == status
+        and before.ordinary_id == (ordinary.pk if ordinary else None)
+        and before.deputy_id == (deputy.pk if deputy else None)
+        and (status not in (Status.DECLINED, Status.NO_NEED) or before.reason == reason)
+    )
 
 
 @transaction.atomic
@@ -406,14 +438,7 @@ def care_contact_change(
                 raise edit_conflict(None, timezone.now())
             raise edit_conflict(latest.changed_by, latest.changed_at)
     before = history.state_on(client=client, unit=unit, on=effective)
-    ordinary_id = ordinary.pk if ordinary else None
-    deputy_id = deputy.pk if deputy else None
-    if (
-        before.status == status
-        and before.ordinary_id == ordinary_id
-        and before.deputy_id == deputy_id
-        and (status not in (Status.DECLINED, Status.NO_NEED) or before.reason == reason)
-    ):
+    if _changes_nothing(before, status, ordinary, deputy, reason):
         return None
     change = CareContactChange.objects.create(
         care_contact=care_contact,
@@ -435,6 +460,307 @@ def care_contact_change(
     change.refresh_from_db(fields=["valid_until"])
     care_contact_changed.send(sender=CareContact, change=change, care_contact=care_contact, by=by)
     return change
+
+
+# --- care contacts in bulk (the contact import) --------------------------------------
+
+# Where a change made by a batch goes among the changes of its date: after every
+# stored one (ids are smaller), in the order made, as the ids it will get.
+_NEW_ORDER = 2**62
+_LAST_ORDER = 2**63
+
+
+@dataclass
+class _Recorded:
+    """One change in a _History: stored (``pk``, ``valid_until`` as stored) or
+    made by the batch (``change``)."""
+
+    effective: dt.date
+    order: int
+    state: history.ContactState
+    pk: int | None = None
+    valid_until: dt.date | None = None
+    change: CareContactChange | None = None
+
+
+class _History:
+    """The changes of one client on one unit in (effective, id) order: the rule
+    of contacts.history (the state on D is the last change with effective <=
+    D), in memory."""
+
+    def __init__(self) -> None:
+        self.keys: list[tuple[dt.date, int]] = []
+        self.records: list[_Recorded] = []
+
+    def add(self, record: _Recorded) -> None:
+        index = bisect_right(self.keys, (record.effective, record.order))
+        self.keys.insert(index, (record.effective, record.order))
+        self.records.insert(index, record)
+
+    def state_on(self, day: dt.date) -> history.ContactState:
+        index = bisect_right(self.keys, (day, _LAST_ORDER)) - 1
+        return self.records[index].state if index >= 0 else history.NOT_ASKED
+
+    def on_day(self, day: dt.date) -> list[history.ContactState]:
+        start = bisect_left(self.keys, (day, 0))
+        end = bisect_right(self.keys, (day, _LAST_ORDER))
+        return [record.state for record in self.records[start:end]]
+
+    def dates_after(self, day: dt.date) -> list[dt.date]:
+        start = bisect_right(self.keys, (day, _LAST_ORDER))
+        return sorted({effective for effective, _order in self.keys[start:]})
+
+
+class CareContactChangeBatch:
+    """care_contact_change and care_contact_end_after_execution for the many
+    rows of a contact import: the same rules, the same rows and the same
+    journal notes and plan updates, in a fixed number of queries instead of
+    some twenty a row.
+
+    The constructor locks the anchors (CareContact) of ``pairs``, as
+    care_contact_change does one at a time, and reads once what the rules
+    ask of the database: the history of every pair, the units of the chosen
+    ``staff`` and the end dates of the pairs' services. ``change`` and
+    ``end_after_execution`` then work in memory, in the order they are called,
+    each seeing the changes made before it (so a row's ``before`` and the
+    end of an ended execution are exactly as one call at a time makes them);
+    ``stored_on`` answers what the database would hold at that point.
+    ``write`` stores everything: new anchors, the changes (ids in the order
+    made, as one insert at a time gives them), their periods (``valid_until``,
+    as history.link_periods keeps them), and sends care_contacts_changed once
+    for the journal notes and plan updates of every change."""
+
+    def __init__(
+        self,
+        *,
+        pairs: Iterable[tuple[Client, Unit]],
+        staff: Iterable[Staff],
+        by: User | None,
+        source: str,
+    ) -> None:
+        self.by = by
+        self.source = source
+        self._histories = {(client.pk, unit.pk): _History() for client, unit in pairs}
+        self._staff = {person.pk: person for person in staff}
+        self._anchors: dict[tuple[int, int], int | None] = {}
+        self._made: list[CareContactChange] = []
+        self._next_order = _NEW_ORDER
+        client_ids = sorted({client_id for client_id, _unit_id in self._histories})
+        unit_ids = sorted({unit_id for _client_id, unit_id in self._histories})
+        # The anchors first: the histories read after them cannot change until
+        # the import's transaction ends.
+        for chunk in _chunks(client_ids):
+            for pk, client_id, unit_id in (
+                CareContact.objects.select_for_update()
+                .filter(client_id__in=chunk, unit_id__in=unit_ids)
+                .order_by("pk")
+                .values_list("pk", "client_id", "unit_id")
+            ):
+                if (client_id, unit_id) in self._histories:
+                    self._anchors[(client_id, unit_id)] = pk
+        self._service_ends: dict[tuple[int, int], list[dt.date | None]] = {}
+        for chunk in _chunks(client_ids):
+            stored = (
+                CareContactChange.objects.filter(client_id__in=chunk, unit_id__in=unit_ids)
+                .order_by("effective", "id")
+                .values_list(
+                    "id", "client_id", "unit_id", "effective", "status", "ordinary_id",
+                    "deputy_id", "reason", "valid_until",
+                )
+            )  # fmt: skip
+            for pk, client_id, unit_id, day, status, ordinary, deputy, reason, until in stored:
+                timeline = self._histories.get((client_id, unit_id))
+                if timeline is not None:
+                    state = history.ContactState(status, ordinary, deputy, reason, pk)
+                    timeline.add(_Recorded(day, pk, state, pk=pk, valid_until=until))
+            for client_id, unit_id, end in Service.objects.filter(
+                client_id__in=chunk, unit_id__in=unit_ids
+            ).values_list("client_id", "unit_id", "end"):
+                if (client_id, unit_id) in self._histories:
+                    self._service_ends.setdefault((client_id, unit_id), []).append(end)
+        self._memberships = set(
+            Staff.units.through.objects.filter(
+                staff_id__in=sorted(self._staff), unit_id__in=unit_ids
+            ).values_list("staff_id", "unit_id")
+        )
+
+    def stored_on(self, client: Client, unit: Unit, day: dt.date) -> list[history.ContactState]:
+        """The changes of ``client`` on ``unit`` dated ``day``, in id order, as
+        the database would hold them now had every change been written."""
+        return self._histories[(client.pk, unit.pk)].on_day(day)
+
+    def change(
+        self,
+        *,
+        client: Client,
+        unit: Unit,
+        status: str,
+        ordinary: Staff | None = None,
+        deputy: Staff | None = None,
+        effective: dt.date,
+        reason: str = "",
+        check_staff: bool = True,
+    ) -> CareContactChange | None:
+        """care_contact_change (by and source of the batch), in memory: the
+        change (saved by ``write``), or None when nothing changes. Raises
+        ValidationError as care_contact_change does."""
+        reason = (reason or "").strip()
+        chosen = [person for person in (ordinary, deputy) if person is not None]
+        for person in chosen:
+            self._staff.setdefault(person.pk, person)
+        _validate_contacts(
+            unit=unit,
+            status=status,
+            ordinary=ordinary,
+            deputy=deputy,
+            effective=effective,
+            check_staff=check_staff,
+            unit_staff={p.pk for p in chosen if (p.pk, unit.pk) in self._memberships},
+        )
+        key = (client.pk, unit.pk)
+        self._anchors.setdefault(key, None)  # get_or_create: made by write() when new
+        timeline = self._histories[key]
+        before = timeline.state_on(effective)
+        if _changes_nothing(before, status, ordinary, deputy, reason):
+            return None
+        change = CareContactChange(
+            client=client,
+            unit=unit,
+            effective=effective,
+            status=status,
+            ordinary=ordinary,
+            deputy=deputy,
+            old_status=before.status,
+            old_ordinary_id=before.ordinary_id,
+            old_deputy_id=before.deputy_id,
+            reason=reason,
+            overridden_warnings="",
+            source=self.source,
+            changed_by=self.by,
+        )
+        self._next_order += 1
+        timeline.add(
+            _Recorded(effective, self._next_order, history.ContactState.of(change), change=change)
+        )
+        self._made.append(change)
+        return change
+
+    def end_after_execution(
+        self, *, client: Client, unit: Unit, reason: str = ""
+    ) -> CareContactChange | None:
+        """care_contact_end_after_execution (by and source of the batch), in memory."""
+        timeline = self._histories[(client.pk, unit.pk)]
+        last_day = _last_service_day(self._service_ends.get((client.pk, unit.pk), []))
+        if last_day is None:
+            return None
+        after = last_day + dt.timedelta(days=1)
+        reason = reason or _execution_end_reason(last_day)
+        first: CareContactChange | None = None
+        for day in [after, *timeline.dates_after(after)]:
+            state = timeline.state_on(day)
+            if state.ordinary_id is None and state.deputy_id is None:
+                continue
+            change = self.change(
+                client=client,
+                unit=unit,
+                status=Status.NOT_ASKED,
+                effective=day,
+                reason=reason,
+                check_staff=False,
+            )
+            first = first or change
+        return first
+
+    @transaction.atomic
+    def write(self) -> list[CareContactChange]:
+        """Store the anchors and changes made, set the periods of the histories
+        they changed, and send care_contacts_changed. Returns the changes."""
+        now = timezone.now()
+        stamp = bulk.db_datetime(now)
+        by_id = self.by.pk if self.by is not None else None
+        periods: list[tuple[dt.date | None, int]] = []
+        for timeline in self._histories.values():
+            if not any(record.change is not None for record in timeline.records):
+                continue  # nothing written: link_periods is not run either
+            following = [*timeline.records[1:], None]
+            for record, after in zip(timeline.records, following, strict=True):
+                wanted = after.effective if after is not None else None
+                if record.change is not None:
+                    record.change.valid_until = wanted
+                elif record.valid_until != wanted:
+                    assert record.pk is not None
+                    periods.append((wanted, record.pk))
+        with connection.cursor() as cursor:
+            new_anchors = [key for key, pk in self._anchors.items() if pk is None]
+            ids = bulk.insert_in_order(
+                cursor,
+                CareContact._meta.db_table,
+                ("client_id", "unit_id", "created_by_id", "created_at"),
+                [(client_id, unit_id, by_id, stamp) for client_id, unit_id in new_anchors],
+            )
+            self._anchors.update(zip(new_anchors, ids, strict=True))
+            anchors = {key: pk for key, pk in self._anchors.items() if pk is not None}
+            ids = bulk.insert_in_order(
+                cursor,
+                CareContactChange._meta.db_table,
+                _CHANGE_COLUMNS,
+                [
+                    (
+                        anchors[(change.client_id, change.unit_id)],
+                        change.client_id,
+                        change.unit_id,
+                        change.effective,
+                        str(change.status),
+                        change.ordinary_id,
+                        change.deputy_id,
+                        str(change.old_status),
+                        change.old_ordinary_id,
+                        change.old_deputy_id,
+                        change.reason,
+                        change.overridden_warnings,
+                        str(change.source),
+                        by_id,
+                        stamp,
+                        change.valid_until,
+                    )
+                    for change in self._made
+                ],
+            )
+            if periods:
+                cursor.executemany(
+                    f"UPDATE {CareContactChange._meta.db_table} SET valid_until = %s WHERE id = %s",
+                    periods,
+                )
+        missing = {
+            pk
+            for change in self._made
+            for pk in (change.old_ordinary_id, change.old_deputy_id)
+            if pk is not None and pk not in self._staff
+        }
+        if missing:
+            self._staff.update(Staff.objects.in_bulk(sorted(missing)))
+        for change, pk in zip(self._made, ids, strict=True):
+            change.pk = pk
+            change.care_contact_id = anchors[(change.client_id, change.unit_id)]
+            change.changed_at = now
+            change._state.adding = False
+            change._state.db = connection.alias
+            # The people before the change, for the journal text (no query each).
+            if change.old_ordinary_id is not None:
+                change.old_ordinary = self._staff[change.old_ordinary_id]
+            if change.old_deputy_id is not None:
+                change.old_deputy = self._staff[change.old_deputy_id]
+        if self._made:
+            care_contacts_changed.send(sender=CareContact, changes=self._made, by=self.by)
+        return self._made
+
+
+# The columns of a CareContactChange row written by CareContactChangeBatch.write.
+_CHANGE_COLUMNS = (
+    "care_contact_id", "client_id", "unit_id", "effective", "status", "ordinary_id",
+    "deputy_id", "old_status", "old_ordinary_id", "old_deputy_id", "reason",
+    "overridden_warnings", "source", "changed_by_id", "changed_at", "valid_until",
+)  # fmt: skip
 
 
 # --- visits -------------------------------------------------------------------------

@@ -10,6 +10,16 @@ care_contact_changed
     values beside the new). kwargs: ``change`` (CareContactChange),
     ``care_contact`` (CareContact), ``by`` (User or None).
 
+care_contacts_changed
+    Sent by the contact import (services.CareContactChangeBatch.write) instead
+    of care_contact_changed once per change: once for all the changes of a
+    batch, after they are written (with their ids, anchors and periods). A
+    receiver of care_contact_changed receives this one too and does for each
+    change, in the order given, what it does for one (its app's bulk service,
+    with the same decisions and texts). kwargs: ``changes`` (list of
+    CareContactChange in the order they were made, with client, unit, the
+    staff before and after and changed_by loaded), ``by`` (User or None).
+
 client_moved
     Sent by services.client_move after the services have moved and the contact
     on the old unit has ended. kwargs: ``client``, ``from_unit``, ``to_unit``,
@@ -27,6 +37,7 @@ contact_change_requested
 from django.dispatch import Signal
 
 care_contact_changed = Signal()
+care_contacts_changed = Signal()
 client_moved = Signal()
 execution_ended = Signal()
 contact_change_requested = Signal()

@@ -10,6 +10,7 @@ class JournalConfig(AppConfig):
     def ready(self) -> None:
         from contacts.signals import (
             care_contact_changed,
+            care_contacts_changed,
             client_moved,
             contact_change_requested,
         )
@@ -18,6 +19,9 @@ class JournalConfig(AppConfig):
 
         care_contact_changed.connect(
             receivers.on_contact_change, dispatch_uid="journal_care_contact_changed"
+        )
+        care_contacts_changed.connect(
+            receivers.on_contact_changes, dispatch_uid="journal_care_contacts_changed"
         )
         client_moved.connect(receivers.on_client_moved, dispatch_uid="journal_client_moved")
         contact_change_requested.connect(

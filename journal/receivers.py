@@ -4,11 +4,16 @@ from .services import (
     journal_note_for_change_request,
     journal_note_for_contact_change,
     journal_note_for_move,
+    journal_notes_for_contact_changes,
 )
 
 
 def on_contact_change(sender: Any, *, change: Any, **kwargs: Any) -> None:
     journal_note_for_contact_change(change=change)
+
+
+def on_contact_changes(sender: Any, *, changes: Any, **kwargs: Any) -> None:
+    journal_notes_for_contact_changes(changes=changes)
 
 
 def on_client_moved(

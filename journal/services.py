@@ -4,11 +4,11 @@ import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts import history
+from contacts import bulk, history
 from contacts.models import (
     CareContact,
     CareContactChange,
@@ -111,6 +111,39 @@ def journal_note_for_contact_change(*, change: CareContactChange) -> JournalNote
         contact_change=change,
         written_by=change.changed_by,
     )
+
+
+@transaction.atomic
+def journal_notes_for_contact_changes(*, changes: list[CareContactChange]) -> int:
+    """journal_note_for_contact_change for many changes at once (a contact
+    import): the same notes, in the order of the changes, in one insert.
+    Returns how many notes were written."""
+    written_at = bulk.db_datetime(timezone.now())
+    rows = [
+        (
+            change.client_id,
+            change.unit_id,
+            str(JournalNote.Kind.FOK),
+            change.effective,
+            contact_change_text(change),
+            True,
+            change.pk,
+            change.changed_by_id,
+            written_at,
+        )
+        for change in changes
+        if needs_note(change)
+    ]
+    with connection.cursor() as cursor:
+        bulk.insert_rows(cursor, JournalNote._meta.db_table, _NOTE_COLUMNS, rows)
+    return len(rows)
+
+
+# The columns of an automatic note written by journal_notes_for_contact_changes.
+_NOTE_COLUMNS = (
+    "client_id", "unit_id", "kind", "event_date", "text", "automatic", "contact_change_id",
+    "written_by_id", "written_at",
+)  # fmt: skip
 
 
 @transaction.atomic

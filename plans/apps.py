@@ -8,11 +8,14 @@ class PlansConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from contacts.signals import care_contact_changed, execution_ended
+        from contacts.signals import care_contact_changed, care_contacts_changed, execution_ended
 
         from . import receivers
 
         care_contact_changed.connect(
             receivers.on_care_contact_changed, dispatch_uid="plans_care_contact_changed"
+        )
+        care_contacts_changed.connect(
+            receivers.on_care_contacts_changed, dispatch_uid="plans_care_contacts_changed"
         )
         execution_ended.connect(receivers.on_execution_ended, dispatch_uid="plans_execution_ended")

@@ -205,6 +205,17 @@ def _open_plans(client: Client, unit: Unit, on: dt.date):  # type: ignore[no-unt
     )
 
 
+def _open_on(plan: ImplementationPlan, on: dt.date) -> bool:
+    """The condition of _open_plans for one plan in memory."""
+    return plan.period_end is None or plan.period_end >= on
+
+
+def updates_plans(change: CareContactChange) -> bool:
+    """Does the change reach the client's plans on the unit (handbook 1.7)?
+    A new ordinary or deputy does; a change of status alone does not."""
+    return change.ordinary_changed or change.deputy_changed
+
+
 @transaction.atomic
 def plan_update_contacts(*, change: CareContactChange) -> list[ImplementationPlan]:
     """Handbook 1.7: the implementation plan shows the current contacts.
@@ -219,6 +230,41 @@ def plan_update_contacts(*, change: CareContactChange) -> list[ImplementationPla
         plan.contacts_change = change
         plan.contacts_updated_at = timezone.now()
         plan.save(update_fields=["contacts_change", "contacts_updated_at", "updated_at"])
+    return plans
+
+
+@transaction.atomic
+def plans_update_contacts_bulk(*, changes: list[CareContactChange]) -> list[ImplementationPlan]:
+    """plan_update_contacts for each change that updates_plans, in the order of
+    the changes (a contact import), in two queries: each plan open on a
+    change's date or later ends up recording the last such change, as it does
+    after one call per change."""
+    changes = [change for change in changes if updates_plans(change)]
+    pairs = {(change.client_id, change.unit_id) for change in changes}
+    if not pairs:
+        return []
+    by_pair: dict[tuple[int, int], list[ImplementationPlan]] = {}
+    client_ids = sorted({client_id for client_id, _unit_id in pairs})
+    unit_ids = sorted({unit_id for _client_id, unit_id in pairs})
+    for start in range(0, len(client_ids), 5000):
+        for plan in ImplementationPlan.objects.select_for_update().filter(
+            client_id__in=client_ids[start : start + 5000], unit_id__in=unit_ids
+        ):
+            if (plan.client_id, plan.unit_id) in pairs:
+                by_pair.setdefault((plan.client_id, plan.unit_id), []).append(plan)
+    now = timezone.now()
+    updated: dict[int, ImplementationPlan] = {}
+    for change in changes:
+        for plan in by_pair.get((change.client_id, change.unit_id), []):
+            if _open_on(plan, change.effective):
+                plan.contacts_change = change
+                plan.contacts_updated_at = now
+                plan.updated_at = now
+                updated[plan.pk] = plan
+    plans = list(updated.values())
+    ImplementationPlan.objects.bulk_update(
+        plans, ["contacts_change", "contacts_updated_at", "updated_at"]
+    )
     return plans
 
 
