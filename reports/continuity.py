@@ -195,8 +195,8 @@ def _fetch_visits(qs: QuerySet[Visit]) -> list[PeriodVisit]:
     """One query: one row per visit and staff member (None for no staff)."""
     visits: dict[int, PeriodVisit] = {}
     # Same start: visit id order by code point (reports.sql.code_point_collation).
-    visit_id = Collate("visit_id", code_point_collation())
-    rows = qs.order_by("start", visit_id, "pk").values_list(
+    by_visit_id = Collate("visit_id", code_point_collation())
+    rows = qs.order_by("start", by_visit_id, "pk").values_list(
         "pk", "visit_id", "client_id", "unit_id", "start", "status", "kind", "local_date", "staff"
     )
     for pk, visit_id, client_id, unit_id, start, status, kind, day, staff_id in rows:
