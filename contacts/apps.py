@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,8 +9,17 @@ class ContactsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from . import versions
+        from .models import CareContactChange, Client, Visit
         from .roles import ensure_reference_data
 
         post_migrate.connect(
             ensure_reference_data, sender=self, dispatch_uid="contacts_reference_data"
         )
+        # Reports reused while their data are unchanged (contacts.versions).
+        for signal in (post_save, post_delete):
+            signal.connect(versions.on_change_written, sender=CareContactChange)
+            signal.connect(versions.on_client_written, sender=Client)
+        post_save.connect(versions.on_visit_saved, sender=Visit)
+        post_delete.connect(versions.on_visit_deleted, sender=Visit)
+        m2m_changed.connect(versions.on_visit_staff_changed, sender=Visit.staff.through)

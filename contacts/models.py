@@ -785,3 +785,21 @@ class ContactChangeRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} – {self.unit} ({self.requested_on})"
+
+
+class DataVersion(models.Model):
+    """A version per unit (``unit:<id>``) and one for every unit (``all``),
+    renewed inside each transaction that writes what a unit's reports read:
+    its visits and their staff, its contact changes, and (``all``) clients.
+    A report computed under the versions it read first stays valid while
+    they are unchanged (contacts.versions, reports.continuity)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("dataversion")
+        verbose_name_plural = _("dataversioner")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.version}"

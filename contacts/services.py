@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import bulk, history
+from . import bulk, history, versions
 from .models import (
     STOCKHOLM,
     CareContact,
@@ -752,6 +752,8 @@ class CareContactChangeBatch:
                 change.old_deputy = self._staff[change.old_deputy_id]
         if self._made:
             care_contacts_changed.send(sender=CareContact, changes=self._made, by=self.by)
+            # The units' reports (contacts.versions): once, as the import's last write.
+            versions.bump({change.unit_id for change in self._made})
         return self._made
 
 
@@ -1025,17 +1027,25 @@ def _visit_start(vendor: str, start: dt.datetime) -> tuple[str | None, str, str]
 
 
 @transaction.atomic
-def visits_bulk_upsert(*, items: list[VisitData]) -> dict[str, int]:
+def visits_bulk_upsert(
+    *, items: list[VisitData], units_touched: set[int] | None = None
+) -> dict[str, int]:
     """Create or update many visits (matched on visit_id) in a fixed number of
     queries: an import of a month's visits for a municipality is hundreds of
     thousands of rows. The values are checked by the caller (the import
     parses every cell); the database's constraints guard the rest. Only new
     and changed rows are written, in plain SQL (contacts.bulk), with the
     local date and time that Visit.save() would set. Returns counts of
-    created, updated and unchanged."""
+    created, updated and unchanged.
+
+    The units whose visits were written (for a moved visit, both) are added
+    to ``units_touched`` when given, and the caller raises their data
+    versions (contacts.versions) at the end of its transaction; otherwise
+    they are raised here."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     if not items:
         return counts
+    touched: set[int] = set()
     vendor = connection.vendor
     table = Visit._meta.db_table
     relations = {
@@ -1142,6 +1152,11 @@ def visits_bulk_upsert(*, items: list[VisitData]) -> dict[str, int]:
                 if state == "unchanged":
                     state = "updated"
             counts[state] += 1
+            if state != "unchanged":
+                if "unit" in fields:
+                    touched.add(fields["unit"].id)
+                if stored is not None:
+                    touched.add(stored[3])  # the unit it had
 
         pk_of = {row[1]: row[0] for row in existing.values()}
         pk_of.update(bulk.insert_new(cursor, table, "visit_id", _VISIT_COLUMNS, new_rows))
@@ -1166,6 +1181,10 @@ def visits_bulk_upsert(*, items: list[VisitData]) -> dict[str, int]:
                 ("visit_id", "staff_id"),
                 [(pk_of[visit_id], staff_pk) for visit_id, staff_pk in people[name]],
             )
+    if units_touched is None:
+        versions.bump(touched)
+    else:
+        units_touched |= touched
     return counts
 
 

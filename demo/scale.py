@@ -38,6 +38,7 @@ from django.db import DatabaseError, IntegrityError, connection, models, transac
 from django.utils import timezone
 
 from contacts import personal_id as pid
+from contacts import versions
 from contacts.models import (
     STOCKHOLM,
     CareContact,
@@ -537,6 +538,7 @@ def generate(
         )
         say(f"visits written ({time.perf_counter() - t0:.1f} s)")
         w.finish()
+        versions.bump()  # every unit's reports (contacts.versions)
     summary.seconds = time.perf_counter() - t0
     return summary
 

@@ -38,7 +38,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts import history, services
+from contacts import history, services, versions
 from contacts.models import (
     CareContact,
     CareContactChange,
@@ -1538,4 +1538,5 @@ def seed_demo(
     say(_("Besök: %(total)d (%(new)d nya)") % {"total": total, "new": len(new_visits)})
     if not report.anything_created:
         say(_("Demodata fanns redan: inget nytt har lagts till."))
+    versions.bump()  # written in bulk: every unit's reports (contacts.versions)
     return report

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.roles import ROLE_CODES, role_for
-from contacts import bulk, services
+from contacts import bulk, services, versions
 from contacts import personal_id as pid
 from contacts.models import (
     CareContact,
@@ -1088,6 +1088,7 @@ class ClientImporter(_Importer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._changed_clients = False
         # Personal identity number -> the customer number that has it in the file.
         self._personal_ids: dict[str, str] = {}
 
@@ -1188,6 +1189,13 @@ class ClientImporter(_Importer):
         counts[CREATED] += len(new)
         counts[UPDATED] += len(changed)
         counts[UNCHANGED] += unchanged
+        self._changed_clients = self._changed_clients or bool(changed)
+
+    def finish(self) -> None:
+        # Changed names and numbers are in every unit's reports (contacts.versions);
+        # raised once, at the end of the import's transaction.
+        if self._changed_clients:
+            versions.bump()
 
 
 class ServiceImporter(_Importer):
@@ -1551,6 +1559,8 @@ class VisitImporter(_Importer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Units whose visits were written: their data versions are raised once, at the end.
+        self._units_touched: set[int] = set()
         # A staff cell ("brs89 @kal01") -> its people, once every one is known.
         self._people: dict[str, list[Staff]] = {}
 
@@ -1613,7 +1623,7 @@ class VisitImporter(_Importer):
         ]
         try:
             with transaction.atomic():
-                result = services.visits_bulk_upsert(items=items)
+                result = services.visits_bulk_upsert(items=items, units_touched=self._units_touched)
         except DatabaseError as exc:
             line = prepared[0].line if prepared else 1
             self.problems.append(
@@ -1623,6 +1633,10 @@ class VisitImporter(_Importer):
         counts[CREATED] += result["created"]
         counts[UPDATED] += result["updated"]
         counts[UNCHANGED] += result["unchanged"]
+
+    def finish(self) -> None:
+        if self._units_touched:
+            versions.bump(self._units_touched)
 
 
 class UserImporter(_Importer):

@@ -27,7 +27,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Collate
 
-from contacts import history
+from contacts import history, versions
 from contacts import personal_id as pid
 from contacts.models import CareContact, CareContactChange, Client, Staff, Unit, Visit
 from omsorg.collation import name_key
@@ -480,7 +480,24 @@ def continuity_report(
 
     Without a unit, a client's row covers their visits on all the units, each
     visit judged against the contact of the visit's own unit. One query, one
-    row per client visited in the period."""
+    row per client visited in the period; for one unit the result is reused
+    while the unit's data are unchanged (contacts.versions)."""
+    if unit is not None:
+        return versions.cached(
+            unit.pk,
+            f"continuity:{date_from}:{date_to}",
+            lambda: _continuity_report(unit, date_from, date_to, units=None),
+        )
+    return _continuity_report(unit, date_from, date_to, units=units)
+
+
+def _continuity_report(
+    unit: Unit | None,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    units: QuerySet[Unit] | None,
+) -> ContinuityReport:
     scope, scope_params = _scope_sql(unit, units)
     period = [_date(date_from), _date(date_to)]
     sql = CONTINUITY_SQL.format(
@@ -746,7 +763,24 @@ def _kpi_rows(
     by_unit: bool,
 ) -> dict[int | None, list[KpiClient]]:
     """Eligible clients and their staff counts, grouped by unit (``by_unit``) or
-    all together under the key None. One query whatever the number of units."""
+    all together under the key None. One query whatever the number of units;
+    for one unit, reused while its data are unchanged (contacts.versions)."""
+    if isinstance(units, list) and len(units) == 1:
+        return versions.cached(
+            units[0].pk,
+            f"kpi:{date_from}:{days}:{by_unit}",
+            lambda: _kpi_query(units, date_from, days, by_unit=by_unit),
+        )
+    return _kpi_query(units, date_from, days, by_unit=by_unit)
+
+
+def _kpi_query(
+    units: Iterable[Unit] | QuerySet[Unit] | None,
+    date_from: dt.date,
+    days: int,
+    *,
+    by_unit: bool,
+) -> dict[int | None, list[KpiClient]]:
     scope, scope_params = _scope_sql(None, units)
     sql = KPI_SQL.format(
         visit=VISIT,
