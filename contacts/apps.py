@@ -10,7 +10,7 @@ class ContactsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import versions
-        from .models import CareContactChange, Client, Visit
+        from .models import CareContactChange, Client, Staff, Visit
         from .roles import ensure_reference_data
 
         post_migrate.connect(
@@ -22,4 +22,6 @@ class ContactsConfig(AppConfig):
             signal.connect(versions.on_client_written, sender=Client)
         post_save.connect(versions.on_visit_saved, sender=Visit)
         post_delete.connect(versions.on_visit_deleted, sender=Visit)
+        # A staff member deleted takes their rows of visits' staff along.
+        post_delete.connect(versions.on_client_written, sender=Staff)
         m2m_changed.connect(versions.on_visit_staff_changed, sender=Visit.staff.through)

@@ -13,7 +13,8 @@ Where the writes are:
 
 * one row at a time through the ORM (the browser, the admin, the tests):
   the receivers below, on ``post_save``/``post_delete`` of Visit,
-  CareContactChange and Client and on changes of a visit's staff;
+  CareContactChange and Client, on changes of a visit's staff and on the
+  deletion of a staff member;
 * in bulk: ``services.visits_bulk_upsert`` and the visit import,
   ``services.CareContactChangeBatch.write``, the client import, the demo data
   and ``generate_scale_data`` call ``bump`` themselves, once, at the end of
@@ -116,5 +117,7 @@ def on_visit_staff_changed(
 
 
 def on_client_written(sender: Any, **kwargs: Any) -> None:
-    """Names, personal identity numbers and birth dates are in every report."""
+    """Names, personal identity numbers and birth dates are in every report
+    (also connected to a staff member's deletion, whose visits are not at
+    hand)."""
     bump()

@@ -204,3 +204,12 @@ def test_a_new_version_is_never_an_old_one(unit):
 
     assert len(seen) == 5
     assert versions.current(unit.pk)[1] != 0
+
+
+def test_a_deleted_staff_member_leaves_the_visits_staff(world):
+    Visit.objects.get(client=world["client"], start=at(4)).staff.add(world["bo"])
+    assert row(report_of(world), "6000700").staff == 2
+
+    world["bo"].delete()  # a contact is protected; a visitor is not
+
+    assert row(report_of(world), "6000700").staff == 1
