@@ -1193,7 +1193,7 @@ class ClientImporter(_Importer):
 
     def finish(self) -> None:
         # Changed names and numbers are in every unit's reports (contacts.versions);
-        # raised once, at the end of the import's transaction.
+        # renewed once, at the end of the import's transaction.
         if self._changed_clients:
             versions.bump()
 
