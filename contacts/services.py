@@ -384,6 +384,39 @@ def _changes_nothing(
     )
 
 
+def _new_change(
+    before: history.ContactState,
+    *,
+    client: Client,
+    unit: Unit,
+    effective: dt.date,
+    status: str,
+    ordinary: Staff | None,
+    deputy: Staff | None,
+    reason: str,
+    overridden_warnings: str,
+    source: str,
+    by: User | None,
+) -> CareContactChange:
+    """The (unsaved) change from the state ``before`` it on its date: what
+    care_contact_change and CareContactChangeBatch.change both record."""
+    return CareContactChange(
+        client=client,
+        unit=unit,
+        effective=effective,
+        status=status,
+        ordinary=ordinary,
+        deputy=deputy,
+        old_status=before.status,
+        old_ordinary_id=before.ordinary_id,
+        old_deputy_id=before.deputy_id,
+        reason=reason,
+        overridden_warnings=overridden_warnings,
+        source=source,
+        changed_by=by,
+    )
+
+
 @transaction.atomic
 def care_contact_change(
     *,
@@ -440,22 +473,21 @@ def care_contact_change(
     before = history.state_on(client=client, unit=unit, on=effective)
     if _changes_nothing(before, status, ordinary, deputy, reason):
         return None
-    change = CareContactChange.objects.create(
-        care_contact=care_contact,
+    change = _new_change(
+        before,
         client=client,
         unit=unit,
         effective=effective,
         status=status,
         ordinary=ordinary,
         deputy=deputy,
-        old_status=before.status,
-        old_ordinary_id=before.ordinary_id,
-        old_deputy_id=before.deputy_id,
         reason=reason,
         overridden_warnings="\n".join(warnings),
         source=source,
-        changed_by=by,
+        by=by,
     )
+    change.care_contact = care_contact
+    change.save(force_insert=True)
     history.link_periods(client=client, unit=unit)
     change.refresh_from_db(fields=["valid_until"])
     care_contact_changed.send(sender=CareContact, change=change, care_contact=care_contact, by=by)
@@ -623,20 +655,18 @@ class CareContactChangeBatch:
         before = timeline.state_on(effective)
         if _changes_nothing(before, status, ordinary, deputy, reason):
             return None
-        change = CareContactChange(
+        change = _new_change(
+            before,
             client=client,
             unit=unit,
             effective=effective,
             status=status,
             ordinary=ordinary,
             deputy=deputy,
-            old_status=before.status,
-            old_ordinary_id=before.ordinary_id,
-            old_deputy_id=before.deputy_id,
             reason=reason,
             overridden_warnings="",
             source=self.source,
-            changed_by=self.by,
+            by=self.by,
         )
         self._next_order += 1
         timeline.add(
