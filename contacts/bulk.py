@@ -107,17 +107,7 @@ def insert_new(
     if not rows:
         return {}
     if connection.vendor == "postgresql":
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(rows)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        insert_rows(
-            cursor,
-            table,
-            ("id", *columns),
-            [(pk, *row) for pk, row in zip(ids, rows, strict=True)],
-        )
+        ids = insert_in_order(cursor, table, columns, rows)
         return {row[0]: pk for pk, row in zip(ids, rows, strict=True)}
     insert_rows(cursor, table, columns, rows)
     return dict(
