@@ -18,7 +18,8 @@ How it is stored
     makes "in force on D" a range condition the database can filter and join on.
 
 The same rule is offered three ways:
-    * one state: ``state_on(client=…, unit=…, on=…)``;
+    * one state: ``state_on(client=…, unit=…, on=…)``, or ``in_force_on(change,
+      on)`` for a change in memory;
     * many states: ``in_force(on, …)`` (a queryset of the changes in force) and
       ``timelines(…)`` (each client's states over a period, in memory);
     * a database expression for reports: ``in_force_q`` and ``contact_in_force``.
@@ -81,6 +82,11 @@ def in_force_q(on: DateLike, prefix: str = "") -> Q:
     return Q(**{f"{prefix}effective__lte": on}) & (
         Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gt": on})
     )
+
+
+def in_force_on(change: CareContactChange, on: dt.date) -> bool:
+    """``in_force_q`` for a change already in memory."""
+    return change.effective <= on and (change.valid_until is None or on < change.valid_until)
 
 
 def in_force_during_q(date_from: dt.date, date_to: dt.date, prefix: str = "") -> Q:

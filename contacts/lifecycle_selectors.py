@@ -295,8 +295,10 @@ class ChangeRequests:
 
 def change_requests(client: Client, units: QuerySet[Unit] | None = None) -> ChangeRequests:
     """The client's requests for another contact (optionally only on ``units``),
-    open first, newest first: one query."""
-    qs = ContactChangeRequest.objects.filter(client=client).select_related(
+    open first, newest first: one query when there are none (most clients:
+    the client record asks on every view), their units and people in a few
+    more when there are."""
+    qs = ContactChangeRequest.objects.filter(client=client).prefetch_related(
         "unit",
         "recorded_by__staff",
         "resolved_by_change__ordinary",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Min, QuerySet, TextChoices
 from django.utils.translation import gettext_lazy as _
@@ -66,11 +67,9 @@ class OverduePlan:
         return {flag.kind for flag in self.flags}
 
 
-def _overdue(
-    services: QuerySet[Service], plans: QuerySet[ImplementationPlan], on: dt.date
-) -> list[OverduePlan]:
-    # Query 1: per client and unit, the start of the ongoing services.
-    starts = (
+def _start_rows(services: QuerySet[Service], on: dt.date) -> list[dict[str, Any]]:
+    """Query 1: per client and unit, the start of the ongoing services."""
+    return list(
         services.filter(Service.ongoing_q(on))
         .values(
             "client_id",
@@ -84,6 +83,15 @@ def _overdue(
         .annotate(first_start=Min("start"))
         .order_by()
     )
+
+
+def _overdue(
+    services: QuerySet[Service] | list[dict[str, Any]],
+    plans: QuerySet[ImplementationPlan],
+    on: dt.date,
+) -> list[OverduePlan]:
+    """``services``: the services to judge, or their rows of ``_start_rows``."""
+    starts = _start_rows(services, on) if isinstance(services, QuerySet) else services
     # Query 2: the plans active on ``on`` (at most one per client and unit).
     active = {
         (plan["client_id"], plan["unit_id"]): plan
@@ -148,6 +156,37 @@ def plan_flags_for_client(
         services = services.filter(unit__in=units)
         plans = plans.filter(unit__in=units)
     return _overdue(services, plans, on)
+
+
+def plan_flags_for_services(
+    client: Client, services: Iterable[Service], unit_ids: Iterable[int], on: dt.date
+) -> list[OverduePlan]:
+    """plan_flags_for_client for a page that has already read the client's
+    services (with their units; the client record): only the units of
+    ``unit_ids`` are judged, and only the active plans are read (one query)."""
+    wanted = set(unit_ids)
+    starts: dict[int, dict[str, Any]] = {}
+    for service in services:
+        if service.unit_id not in wanted or not service.ongoing_on(on):
+            continue
+        row = starts.get(service.unit_id)
+        if row is None:
+            starts[service.unit_id] = {
+                "client_id": client.pk,
+                "unit_id": service.unit_id,
+                "client__first_name": client.first_name,
+                "client__last_name": client.last_name,
+                "client__personal_id": client.personal_id,
+                "client__customer_number": client.customer_number,
+                "unit__name": service.unit.name,
+                "first_start": service.start,
+            }
+        elif service.start < row["first_start"]:
+            row["first_start"] = service.start
+    if not starts:
+        return []
+    plans = ImplementationPlan.objects.filter(client=client, unit_id__in=list(starts))
+    return _overdue(list(starts.values()), plans, on)
 
 
 def client_plans(client: Client, units: QuerySet[Unit], on: dt.date) -> list[ImplementationPlan]:

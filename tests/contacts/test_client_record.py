@@ -2,8 +2,9 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from contacts import services
+from contacts import history, reading, services
 from contacts.roles import Role
 from plans.models import ImplementationPlan
 from tests.contacts.factories import (
@@ -206,9 +207,11 @@ def test_the_care_contact_tab_uses_a_bounded_number_of_queries(
         )
     client.force_login(manager)
     # session, user, the user's permissions (2), client, services, the user's
-    # units, care contacts, latest changes, the change requests, the plan
-    # deadlines (2) and the access log row (on PostgreSQL with the SET LOCAL
-    # that spares its commit the disk wait): the same for five units as for one.
+    # units, the client's changes there, the people who registered them, the
+    # plan updates of the latest, the change requests, the active plans (the
+    # deadlines reuse the record's services) and the access log row (on
+    # PostgreSQL with the SET LOCAL that spares its commit the disk wait): the
+    # same for five units as for one.
     with django_assert_max_num_queries(14):
         response = record(client, person, "fok")
     html = response.content.decode()
@@ -217,3 +220,59 @@ def test_the_care_contact_tab_uses_a_bounded_number_of_queries(
     assert html.count("Genomförandeplanen uppdaterad") == 3
     assert html.count(">Ändra</a>") == 3
     assert html.count('data-testid="fok-other-') == 2
+
+
+def test_the_record_shows_the_change_in_force_today_and_the_latest_registered(
+    manager, unit, client_on_unit, britta
+):
+    """Back-dated, same-day and future changes: the record's contact is the one
+    in force at the end of today (contacts.history's rule, as the database
+    query in_force finds it); the journal note and plan line belong to the
+    change registered last, whatever its date."""
+    today = timezone.localdate()
+    greta = StaffFactory(units=[unit], first_name="Greta", last_name="Olsson")
+    ImplementationPlan.objects.create(
+        client=client_on_unit, unit=unit, period_start=today - dt.timedelta(days=60)
+    )
+
+    def change(ordinary, days, status="accepted"):
+        return services.care_contact_change(
+            client=client_on_unit,
+            unit=unit,
+            status=status,
+            ordinary=ordinary,
+            effective=today + dt.timedelta(days=days),
+            reason="" if ordinary else "Vill inte ha någon fast kontakt.",
+            by=manager,
+        )
+
+    def shown():
+        uc = reading.client_record(client=client_on_unit, user=manager, on=today).for_unit(unit.pk)
+        expected = history.in_force(today).filter(client=client_on_unit, unit=unit).first()
+        assert uc.contact == expected
+        return uc
+
+    assert shown().contact is None  # not asked yet
+
+    ten_days_ago = change(britta, -10)
+    uc = shown()
+    assert uc.contact == ten_days_ago and uc.contact.ordinary == britta
+    assert uc.latest_change == ten_days_ago and uc.plan_updated
+    assert uc.contact.changed_by == manager and uc.contact.care_contact.created_by == manager
+
+    # Registered later but dated earlier: history, not today's contact.
+    twenty_days_ago = change(greta, -20)
+    uc = shown()
+    assert uc.contact == ten_days_ago
+    assert uc.latest_change == twenty_days_ago and uc.journal_note is not None
+
+    # Two changes today: the one registered last is in force at the end of the day.
+    change(greta, 0)
+    today_final = change(None, 0, status="declined")
+    uc = shown()
+    assert uc.contact == today_final and uc.status == "declined"
+
+    # Dated in the future: registered last, not in force until its day.
+    future = change(greta, 3)
+    uc = shown()
+    assert uc.contact == today_final and uc.latest_change == future

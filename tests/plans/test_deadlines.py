@@ -2,7 +2,12 @@ import datetime as dt
 
 import pytest
 
-from plans.selectors import FlagKind, overdue_plans, plan_flags_for_client
+from plans.selectors import (
+    FlagKind,
+    overdue_plans,
+    plan_flags_for_client,
+    plan_flags_for_services,
+)
 from tests.contacts.factories import ServiceFactory
 from tests.plans.factories import PlanFactory
 
@@ -111,3 +116,34 @@ def test_flags_for_one_client_on_each_of_their_units(unit, other_unit):
     ]
     only_mine = plan_flags_for_client(client, D(2025, 5, 20), units=[unit])
     assert [o.unit_name for o in only_mine] == ["Hemtjänst Norr"]
+
+
+def test_flags_from_services_already_read_match_those_read_from_the_database(
+    unit, other_unit, django_assert_num_queries
+):
+    """The client record passes the services it has read; the flags must be
+    those plan_flags_for_client finds: the earliest start among the services
+    ongoing on the day (not ended or future ones), active plans only, and only
+    the units asked for."""
+    on = D(2025, 8, 1)
+    client = ServiceFactory(unit=unit, start=D(2025, 3, 1)).client
+    ServiceFactory(client=client, unit=unit, start=D(2025, 1, 1), end=D(2025, 2, 1))  # ended
+    ServiceFactory(client=client, unit=unit, start=D(2025, 7, 20))  # later, ongoing
+    ServiceFactory(client=client, unit=other_unit, start=D(2025, 7, 10))
+    ServiceFactory(client=client, unit=other_unit, start=D(2025, 9, 1))  # not begun
+    PlanFactory(client=client, unit=unit, period_start=D(2024, 12, 1), period_end=D(2025, 2, 1))
+    services = list(client.services.select_related("unit"))
+
+    for units in ([unit, other_unit], [unit], [other_unit], []):
+        expected = plan_flags_for_client(client, on, units=units)
+        with django_assert_num_queries(1 if units else 0):
+            got = plan_flags_for_services(client, services, [u.pk for u in units], on)
+        assert got == expected
+    # Hand-computed: Norr from its earliest ongoing start 1 March (due 15 March; the
+    # ended plan does not count), Söder from 10 July (due 24 July).
+    assert [
+        (o.unit_name, [(f.kind, f.due) for f in o.flags]) for o in plan_flags_for_client(client, on)
+    ] == [
+        ("Hemtjänst Norr", [(FlagKind.MISSING, D(2025, 3, 15))]),
+        ("Hemtjänst Söder", [(FlagKind.MISSING, D(2025, 7, 24))]),
+    ]
