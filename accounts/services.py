@@ -16,10 +16,11 @@ from typing import Any, TypeVar
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from contacts import bulk
 from contacts.models import Staff, Unit
 from contacts.roles import Role
 
@@ -101,12 +102,24 @@ def _unusable_password() -> str:
 
 
 @transaction.atomic
-def users_bulk_upsert(*, items: Sequence[UserData]) -> UpsertResult:
+def users_bulk_upsert(
+    *, items: Sequence[UserData], existing: dict[str, Any] | None = None
+) -> UpsertResult:
     """Create or update users, their roles, units and staff record, in a fixed
     number of queries whatever the number of items. Callers check the data
-    first (unique usernames, known units, staff records free to link)."""
+    first (unique usernames, known units, staff records free to link).
+    ``existing``: what users_by_username gave for these items, when the
+    caller has read it already (it is not changed).
+
+    New users and new memberships go in with contacts.bulk (COPY on
+    PostgreSQL), and the memberships of users created here are not looked up:
+    they have none. No signals are sent, as with bulk_create."""
     result = UpsertResult()
-    existing = users_by_username(item.username for item in items)
+    existing = (
+        dict(existing)
+        if existing is not None
+        else users_by_username(item.username for item in items)
+    )
     changed: set[str] = set()
 
     # Users: new ones in one insert, changed ones in one update.
@@ -124,20 +137,16 @@ def users_bulk_upsert(*, items: Sequence[UserData]) -> UpsertResult:
             if getattr(user, name) != value:
                 setattr(user, name, value)
                 updates.setdefault(key, set()).add(name)
-    if new_users:
-        User.objects.bulk_create(new_users, batch_size=500)
-        if any(user.pk is None for user in new_users):  # a backend without RETURNING
-            created = users_by_username(user.username for user in new_users)
-            for user in new_users:
-                user.pk = created[username_key(user.username)].pk
+    _insert_users(new_users)
     if updates:
         fields = sorted(set().union(*updates.values()))
         User.objects.bulk_update([existing[key] for key in updates], fields, batch_size=500)
         changed.update(updates)
     users = {username_key(item.username): existing[username_key(item.username)] for item in items}
+    created_ids = {user.pk for user in new_users}
 
-    changed |= _set_roles(items, users)
-    changed |= _set_units(items, users)
+    changed |= _set_roles(items, users, created_ids)
+    changed |= _set_units(items, users, created_ids)
     changed |= _set_staff(items, users)
 
     created_keys = {username_key(user.username) for user in new_users}
@@ -153,7 +162,74 @@ def users_bulk_upsert(*, items: Sequence[UserData]) -> UpsertResult:
     return result
 
 
-def _set_roles(items: Sequence[UserData], users: dict[str, Any]) -> set[str]:
+# The columns of a new user, as User() fills them in.
+_USER_COLUMNS = (
+    "username",
+    "password",
+    "first_name",
+    "last_name",
+    "email",
+    "is_staff",
+    "is_active",
+    "is_superuser",
+    "date_joined",
+    "last_login",
+)
+
+
+def _insert_users(new_users: list[Any]) -> None:
+    """Insert unsaved users and give each its id, as bulk_create would."""
+    if not new_users:
+        return
+    vendor = connection.vendor
+    rows = [
+        (
+            u.username,
+            u.password,
+            u.first_name,
+            u.last_name,
+            u.email,
+            u.is_staff,
+            u.is_active,
+            u.is_superuser,
+            bulk.db_datetime(u.date_joined, vendor),
+            bulk.db_datetime(u.last_login, vendor),
+        )
+        for u in new_users
+    ]
+    with connection.cursor() as cursor:
+        ids = bulk.insert_new(cursor, User._meta.db_table, "username", _USER_COLUMNS, rows)
+    for user in new_users:
+        user.pk = ids[user.username]
+        user._state.adding = False
+        user._state.db = connection.alias
+
+
+def _memberships(through: Any, column: str, user_ids: list[int]) -> Iterable[tuple[int, int, int]]:
+    """(row id, user id, ``column``) of the through table ``through`` for the users."""
+    table = through._meta.db_table
+    with connection.cursor() as cursor:
+        yield from bulk.select_by_keys(
+            cursor,
+            f"SELECT id, user_id, {connection.ops.quote_name(column)} "
+            f"FROM {connection.ops.quote_name(table)} WHERE {{keys}}",
+            "user_id",
+            user_ids,
+            "::bigint",
+        )
+
+
+def _apply_memberships(
+    through: Any, column: str, remove: list[int], add: list[tuple[int, int]]
+) -> None:
+    for chunk in _chunks(remove):
+        through.objects.filter(pk__in=chunk).delete()
+    if add:
+        with connection.cursor() as cursor:
+            bulk.insert_rows(cursor, through._meta.db_table, ("user_id", column), add)
+
+
+def _set_roles(items: Sequence[UserData], users: dict[str, Any], created_ids: set[int]) -> set[str]:
     wanted_by_user = {
         users[username_key(item.username)].pk: set(item.roles)
         for item in items
@@ -165,14 +241,13 @@ def _set_roles(items: Sequence[UserData], users: dict[str, Any]) -> set[str]:
     group_names = {group.pk: name for name, group in groups.items()}
     Through = User.groups.through
     current: dict[int, dict[str, int]] = {pk: {} for pk in wanted_by_user}
-    for chunk in _chunks(list(wanted_by_user)):
-        rows = Through.objects.filter(user_id__in=chunk, group_id__in=group_names).values_list(
-            "pk", "user_id", "group_id"
-        )
-        for pk, user_id, group_id in rows:
+    for pk, user_id, group_id in _memberships(
+        Through, "group_id", [pk for pk in wanted_by_user if pk not in created_ids]
+    ):
+        if group_id in group_names:
             current[user_id][group_names[group_id]] = pk
     remove: list[int] = []
-    add = []
+    add: list[tuple[int, int]] = []
     touched: set[int] = set()
     for user_id, wanted in wanted_by_user.items():
         have = current[user_id]
@@ -181,15 +256,13 @@ def _set_roles(items: Sequence[UserData], users: dict[str, Any]) -> set[str]:
                 remove.append(through_pk)
                 touched.add(user_id)
         for name in wanted - have.keys():
-            add.append(Through(user_id=user_id, group_id=groups[name].pk))
+            add.append((user_id, groups[name].pk))
             touched.add(user_id)
-    for chunk in _chunks(remove):
-        Through.objects.filter(pk__in=chunk).delete()
-    Through.objects.bulk_create(add, batch_size=500)
+    _apply_memberships(Through, "group_id", remove, add)
     return _keys_of(touched, users)
 
 
-def _set_units(items: Sequence[UserData], users: dict[str, Any]) -> set[str]:
+def _set_units(items: Sequence[UserData], users: dict[str, Any], created_ids: set[int]) -> set[str]:
     wanted_by_user = {
         users[username_key(item.username)].pk: {unit.pk for unit in item.units}
         for item in items
@@ -199,12 +272,12 @@ def _set_units(items: Sequence[UserData], users: dict[str, Any]) -> set[str]:
         return set()
     Through = Unit.members.through
     current: dict[int, dict[int, int]] = {pk: {} for pk in wanted_by_user}
-    for chunk in _chunks(list(wanted_by_user)):
-        rows = Through.objects.filter(user_id__in=chunk).values_list("pk", "user_id", "unit_id")
-        for pk, user_id, unit_id in rows:
-            current[user_id][unit_id] = pk
+    for pk, user_id, unit_id in _memberships(
+        Through, "unit_id", [pk for pk in wanted_by_user if pk not in created_ids]
+    ):
+        current[user_id][unit_id] = pk
     remove: list[int] = []
-    add = []
+    add: list[tuple[int, int]] = []
     touched: set[int] = set()
     for user_id, wanted in wanted_by_user.items():
         have = current[user_id]
@@ -213,11 +286,9 @@ def _set_units(items: Sequence[UserData], users: dict[str, Any]) -> set[str]:
                 remove.append(through_pk)
                 touched.add(user_id)
         for unit_id in wanted - have.keys():
-            add.append(Through(user_id=user_id, unit_id=unit_id))
+            add.append((user_id, unit_id))
             touched.add(user_id)
-    for chunk in _chunks(remove):
-        Through.objects.filter(pk__in=chunk).delete()
-    Through.objects.bulk_create(add, batch_size=500)
+    _apply_memberships(Through, "unit_id", remove, add)
     return _keys_of(touched, users)
 
 

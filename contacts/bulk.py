@@ -28,10 +28,12 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def db_datetime(value: dt.datetime | None) -> str | None:
+def db_datetime(value: dt.datetime | None, vendor: str | None = None) -> str | None:
     """An aware date-time as the database stores it: on SQLite as Django's
-    ORM does (naive UTC text), on PostgreSQL with its offset."""
-    return _db_datetime(connection.vendor, value)
+    ORM does (naive UTC text), on PostgreSQL with its offset. ``vendor``:
+    ``connection.vendor``, read once by a caller converting many values
+    (reading it costs more than the conversion)."""
+    return _db_datetime(vendor or connection.vendor, value)
 
 
 @functools.lru_cache(maxsize=65536)
