@@ -234,9 +234,14 @@ def axe_source() -> str:
     return AXE.read_text()
 
 
-def test_every_page_has_no_axe_violations_and_no_server_error(browser, live_server, axe_source):
+# One test per width, so that pytest-xdist runs the two on different workers:
+# together they were the suite's longest test (45-98 s on two cores).
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_has_no_axe_violations_and_no_server_error(
+    browser, live_server, axe_source, width
+):
     """Every role fetches every page (no 5xx); a render whose structure is new
-    is then loaded in Chromium at both widths and checked by axe."""
+    is then loaded in Chromium at the width and checked by axe."""
     world = build_world()
     # The demo's administrator (demo/seed.py) is staff and superuser.
     admin = world.users["admin"]
@@ -246,15 +251,13 @@ def test_every_page_has_no_axe_violations_and_no_server_error(browser, live_serv
     world.own.staff.user = world.users["personal"]
     world.own.staff.save(update_fields=["user"])
     # The pages are fetched with Django's test client (in this process, fast);
-    # the browser then shows that very render: one page per width, loaded once
-    # with axe-core, whose document is replaced by each render (its style
-    # sheets and scripts load from the live server as usual).
-    pages = {}
-    for width in WIDTHS:
-        context = browser.new_context(locale="sv-SE", **WIDTHS[width])
-        pages[width] = context.new_page()
-        pages[width].goto(f"{live_server.url}/tillganglighet/")
-        pages[width].evaluate(axe_source)
+    # the browser then shows that very render: one page, loaded once with
+    # axe-core, whose document is replaced by each render (its style sheets
+    # and scripts load from the live server as usual).
+    context = browser.new_context(locale="sv-SE", **WIDTHS[width])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/tillganglighet/")
+    page.evaluate(axe_source)
     problems: list[str] = []
     renders = 0
     seen_headers: set[str] = set()
@@ -280,24 +283,20 @@ def test_every_page_has_no_axe_violations_and_no_server_error(browser, live_serv
                 seen_headers.add(header)
                 seen_bodies.add(body)
                 renders += 1
-                for width, page in pages.items():
-                    page.set_content(response.content.decode())
-                    # The style sheet applies and axe is there (a real render).
-                    assert page.evaluate(READY_JS), f"{path} did not load like a page"
-                    if SHOTS:
-                        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-                        shot = f"{SHOTS}/{renders:02d}-{role}-{name}-{width}.png"
-                        page.screenshot(path=shot, full_page=True)
-                    violations = page.evaluate(AXE_RUN_JS)
-                    for problem in page.evaluate(LAYOUT_JS, width == "phone"):
-                        problems.append(f"{role} {width} {path}: {problem}")
-                    for v in violations:
-                        problems.append(
-                            f"{role} {width} {path}: {v['id']} ({v['impact']}) {v['help']}"
-                        )
-                        problems += [f"    {node}" for node in v["nodes"]]
-    for page in pages.values():
-        page.context.close()
+                page.set_content(response.content.decode())
+                # The style sheet applies and axe is there (a real render).
+                assert page.evaluate(READY_JS), f"{path} did not load like a page"
+                if SHOTS:
+                    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+                    shot = f"{SHOTS}/{renders:02d}-{role}-{name}-{width}.png"
+                    page.screenshot(path=shot, full_page=True)
+                violations = page.evaluate(AXE_RUN_JS)
+                for problem in page.evaluate(LAYOUT_JS, width == "phone"):
+                    problems.append(f"{role} {width} {path}: {problem}")
+                for v in violations:
+                    problems.append(f"{role} {width} {path}: {v['id']} ({v['impact']}) {v['help']}")
+                    problems += [f"    {node}" for node in v["nodes"]]
+    context.close()
     # About 65 distinct renders today: far fewer means the skipping is broken.
     assert renders >= 50, renders
     assert not problems, "\n".join(problems)
