@@ -209,10 +209,12 @@ def executions_end_after_services_change(
     ends: dict[tuple[int, int], list[dt.date | None]] = {}
     wanted = {(client.pk, unit.pk) for client, unit in pairs}
     client_ids = sorted({client_id for client_id, _unit_id in wanted})
-    for start in range(0, len(client_ids), 5000):
-        for client_id, unit_id, end in Service.objects.filter(
-            client_id__in=client_ids[start : start + 5000]
-        ).values_list("client_id", "unit_id", "end"):
+    if client_ids:
+        for client_id, unit_id, end in (
+            Service.objects.filter(bulk.keys_filter(Service, "client", client_ids))
+            .order_by()
+            .values_list("client_id", "unit_id", "end")
+        ):
             if (client_id, unit_id) in wanted:
                 ends.setdefault((client_id, unit_id), []).append(end)
     refused: dict[tuple[Client, Unit], str] = {}

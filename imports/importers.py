@@ -667,7 +667,10 @@ class _Importer:
     def unit(self, row: Row, column: str, code: str) -> Unit | None:
         if self._units is None:
             codes = self._referenced(("unit", "units"), str)
-            self._units = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+            self._units = {
+                u.code: u
+                for u in Unit.objects.filter(bulk.keys_filter(Unit, "code", codes)).order_by()
+            }
         unit = self._units.get(code)
         if unit is None:
             self.error(row, column, _("Okänd enhet ”%(code)s”.") % {"code": code})
@@ -677,7 +680,10 @@ class _Importer:
         if self._clients is None:
             numbers = self._referenced(("customer_number",), str)
             self._clients = {
-                c.customer_number: c for c in Client.objects.filter(customer_number__in=numbers)
+                c.customer_number: c
+                for c in Client.objects.filter(
+                    bulk.keys_filter(Client, "customer_number", numbers)
+                ).order_by()
             }
         client = self._clients.get(number)
         if client is None:
@@ -691,7 +697,12 @@ class _Importer:
             signatures = self._referenced(
                 ("ordinary", "deputy", "staff", "planned_staff"), parse_signature
             )
-            self._staff = {s.signature: s for s in Staff.objects.filter(signature__in=signatures)}
+            self._staff = {
+                s.signature: s
+                for s in Staff.objects.filter(
+                    bulk.keys_filter(Staff, "signature", signatures)
+                ).order_by()
+            }
         staff = self._staff.get(parse_signature(signature))
         if staff is None:
             self.error(row, column, _("Okänd signatur ”%(signature)s”.") % {"signature": signature})
@@ -986,18 +997,29 @@ class StaffImporter(_Importer):
         against the database and the file, the units replaced as in
         services.staff_upsert."""
         signatures = [item.data["signature"] for item in prepared]
-        existing = {s.signature: s for s in Staff.objects.filter(signature__in=signatures)}
+        existing = {
+            s.signature: s
+            for s in Staff.objects.filter(
+                bulk.keys_filter(Staff, "signature", signatures)
+            ).order_by()
+        }
         through = Staff.units.through
         current: dict[int, set[int]] = {}
-        for staff_id, unit_id in through.objects.filter(
-            staff_id__in=[s.pk for s in existing.values()]
-        ).values_list("staff_id", "unit_id"):
+        for staff_id, unit_id in (
+            through.objects.filter(
+                bulk.keys_filter(through, "staff", [s.pk for s in existing.values()])
+            )
+            .order_by()
+            .values_list("staff_id", "unit_id")
+        ):
             current.setdefault(staff_id, set()).add(unit_id)
         wanted_ids = [i.data["fields"].get("personal_id") for i in prepared]
         owners = dict(
-            Staff.objects.filter(personal_id__in=[p for p in wanted_ids if p]).values_list(
-                "personal_id", "signature"
+            Staff.objects.filter(
+                bulk.keys_filter(Staff, "personal_id", [p for p in wanted_ids if p])
             )
+            .order_by()
+            .values_list("personal_id", "signature")
         )
         new: list[dict[str, Any]] = []
         changed: list[Staff] = []
@@ -1118,7 +1140,10 @@ class ClientImporter(_Importer):
         unique personal identity number against the database and the file."""
         numbers = [item.data["customer_number"] for item in prepared]
         existing = {
-            c.customer_number: c for c in Client.objects.filter(customer_number__in=numbers)
+            c.customer_number: c
+            for c in Client.objects.filter(
+                bulk.keys_filter(Client, "customer_number", numbers)
+            ).order_by()
         }
         wanted_ids = [
             item.data["fields"]["personal_id"]
@@ -1126,9 +1151,9 @@ class ClientImporter(_Importer):
             if "personal_id" in item.data["fields"]
         ]
         owners = dict(
-            Client.objects.filter(personal_id__in=wanted_ids).values_list(
-                "personal_id", "customer_number"
-            )
+            Client.objects.filter(bulk.keys_filter(Client, "personal_id", wanted_ids))
+            .order_by()
+            .values_list("personal_id", "customer_number")
         )
         new: list[dict[str, Any]] = []
         changed: list[Client] = []
