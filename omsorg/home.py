@@ -27,24 +27,26 @@ def home(request: HttpRequest) -> HttpResponse:
         # The statistics reader: no client names here, only the way to handbook 1.8.
         context = {"cards": [], "plan_cards": [], "has_units": my_units.exists(), "today": today}
         return render(request, "contacts/home.html", context)
+    units = list(my_units)
+    # Three queries for all the units, however many (an administrator sees every unit).
+    counted = selectors.unit_cards(units, today, CARD_LIMIT)
     cards = []
-    for unit in my_units:
+    for unit in units:
         offers_contact = unit.care_type is None or unit.care_type.offers_care_contact
-        clients = selectors.not_handled_clients(unit, today)
-        shown = list(clients[: CARD_LIMIT + 1]) if offers_contact else []
+        card = counted[unit.pk]
         cards.append(
             {
                 "unit": unit,
                 "offers_contact": offers_contact,
-                "clients": shown[:CARD_LIMIT],
-                "more": len(shown) > CARD_LIMIT,
-                "count": clients.count() if len(shown) > CARD_LIMIT else len(shown),
-                "on_unit": selectors.clients_on_unit(unit, today).count(),
+                "clients": card.clients if offers_contact else [],
+                "more": offers_contact and card.not_handled > CARD_LIMIT,
+                "count": card.not_handled if offers_contact else 0,
+                "on_unit": card.on_unit,
             }
         )
     # The provider routine plan deadlines per unit: computed once for all the user's units,
     # shown per unit here and counted in the worklists.
-    overdue = overdue_plans(my_units, today)
+    overdue = overdue_plans(units, today)
     by_unit: dict[int, list[OverduePlan]] = {}
     for item in overdue:
         by_unit.setdefault(item.unit_id, []).append(item)
@@ -54,7 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "items": by_unit.get(unit.pk, [])[:CARD_LIMIT],
             "count": len(by_unit.get(unit.pk, [])),
         }
-        for unit in my_units
+        for unit in units
         if unit.care_type is None or unit.care_type.offers_care_contact or by_unit.get(unit.pk)
     ]
     moves_in = selectors.recent_moves_in(my_units, today)

@@ -214,3 +214,38 @@ def test_the_start_page_summary_include(rf, manager, unit):
     assert f'href="{URL}#wl-not_asked"' in html
     request.user = make_user("personal2", role=Role.CARE_STAFF, units=[unit])
     assert not render_to_string("reports/_worklist_summary.html", worklist_summary(request)).strip()
+
+
+def test_the_lists_take_a_fixed_number_of_queries_and_keep_their_order(
+    unit, other_unit, django_assert_num_queries, django_assert_max_num_queries
+):
+    """An administrator's start page covers every unit: the lists read the
+    contacts as plain rows, each staff member once and only the clients of
+    the rows listed, whatever their number."""
+    away = StaffFactory(units=[unit, other_unit], first_name="Borta", last_name="Bort")
+    deputy = StaffFactory(units=[unit, other_unit])
+    both = Unit.objects.filter(pk__in=[unit.pk, other_unit.pk])
+
+    def add(first, last):
+        for i in range(first, last):
+            accept(person_on(unit, f"Norr{i:02d}"), unit, away)
+            accept(person_on(other_unit, f"Söder{i:02d}"), other_unit, away, deputy)
+
+    add(0, 2)
+    Staff.objects.filter(pk=away.pk).update(available=False)
+    list(both)  # the units are read once by the caller (the start page)
+    # The not-asked list (2), the contacts, their staff, the clients of the
+    # problems, the appointable staff and the plan deadlines (2).
+    with django_assert_max_num_queries(8) as few:
+        worklists(both, ON)
+    add(2, 8)
+    Staff.objects.filter(pk=away.pk).update(available=False)
+    with django_assert_num_queries(len(few.captured_queries)):
+        rows = worklists(both, ON).contact_problems
+    # By unit name, then client name, as the contacts are read.
+    assert [row.text for row in rows] == [
+        *(f"Norr{i:02d} Test" for i in range(8)),
+        *(f"Söder{i:02d} Test" for i in range(8)),
+    ]
+    assert rows[0].detail == "ordinarie Borta Bort är inte tillgänglig; vice saknas"
+    assert rows[-1].unit == other_unit and rows[-1].client.first_name == "Söder07"
