@@ -23,5 +23,18 @@ def pk_url(name: str) -> Callable[[int], str]:
     return url
 
 
+def pks_url(name: str) -> Callable[[int, int], str]:
+    """pk_url for a URL of two pks (a client on a unit)."""
+    first, second = _SENTINEL, _SENTINEL + 1
+    head, found, rest = reverse(name, args=[first, second]).partition(str(first))
+    middle, found_second, tail = rest.partition(str(second))
+    assert found and found_second, name
+
+    def url(pk: int, other: int) -> str:
+        return f"{head}{int(pk)}{middle}{int(other)}{tail}"
+
+    return url
+
+
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from contacts import history
@@ -22,7 +22,8 @@ from contacts.models import (
     Staff,
     Unit,
 )
-from plans.selectors import OverduePlan, overdue_plans
+from omsorg.http import pk_url, pks_url
+from plans.selectors import FlagKind, OverduePlan, overdue_plans
 
 Status = CareContact.Status
 
@@ -85,13 +86,10 @@ def _ids(units: QuerySet[Unit]) -> list[int]:
     return [unit.pk for unit in units]
 
 
-def _fok_url(client: Client) -> str:
-    return reverse("client_detail", args=[client.pk]) + "?flik=fok"
-
-
-def _fok_edit_url(client: Client, unit: Unit) -> str:
-    """Where the client's contact on the unit is set (the fix for most rows)."""
-    return reverse("fok_edit", args=[client.pk, unit.pk])
+def _fok_edit_urls() -> Callable[[int, int], str]:
+    """Where a client's contact on a unit is set (the fix for most rows): one
+    reverse for all the rows (thousands on an administrator's start page)."""
+    return pks_url("fok_edit")
 
 
 def not_asked_overdue(units: QuerySet[Unit], on: dt.date) -> list[Row]:
@@ -114,6 +112,7 @@ def not_asked_overdue(units: QuerySet[Unit], on: dt.date) -> list[Row]:
         .filter(first__lt=on - dt.timedelta(days=NOT_ASKED_DAYS))
     )
     pairs = [(r["client"], r["unit"], r["first"]) for r in starts]
+    edit_url = _fok_edit_urls()
     clients = Client.objects.in_bulk([p[0] for p in pairs])
     unit_map = {u.pk: u for u in units}  # evaluated once, shared by the lists
     for client_id, unit_id, first in sorted(pairs, key=lambda p: p[2]):
@@ -123,7 +122,7 @@ def not_asked_overdue(units: QuerySet[Unit], on: dt.date) -> list[Row]:
             Row(
                 unit=unit_map[unit_id],
                 client=client,
-                url=_fok_edit_url(client, unit_map[unit_id]),
+                url=edit_url(client.pk, unit_id),
                 text=client.full_name,
                 detail=_("start %(date)s, %(days)s dagar sedan")
                 % {"date": first.isoformat(), "days": days},
@@ -207,11 +206,12 @@ def contact_problems(contacts: list[_Contact], on: dt.date) -> list[Row]:
         if problems:
             found.append((cc, problems))
     clients = Client.objects.in_bulk([cc.client_id for cc, _problems in found]) if found else {}
+    edit_url = _fok_edit_urls()
     return [
         Row(
             unit=cc.unit,
             client=clients[cc.client_id],
-            url=_fok_edit_url(clients[cc.client_id], cc.unit),
+            url=edit_url(cc.client_id, cc.unit.pk),
             text=clients[cc.client_id].full_name,
             detail="; ".join(problems),
         )
@@ -240,6 +240,7 @@ def title_evidence(contacts: list[_Contact], on: dt.date) -> list[Row]:
                 found[staff.pk] = (staff, cc.unit, Counter())
             found[staff.pk][2][role] += 1
     rows: list[Row] = []
+    staff_url = pk_url("staff_detail")
     for staff, unit, roles in found.values():
         if staff.title_evidence_valid_on(on):
             problem = _("övergångsregeln gäller bara till och med %(date)s") % {
@@ -253,7 +254,7 @@ def title_evidence(contacts: list[_Contact], on: dt.date) -> list[Row]:
             Row(
                 unit=unit,
                 staff=staff,
-                url=reverse("staff_detail", args=[staff.pk]),
+                url=staff_url(staff.pk),
                 text=str(staff),
                 detail=_("%(problem)s; ordinarie för %(o)s, vice för %(d)s brukare")
                 % {"problem": problem, "o": roles["ordinary"], "d": roles["deputy"]},
@@ -277,6 +278,7 @@ def overloaded_staff(units: QuerySet[Unit], contacts: list[_Contact], on: dt.dat
     # The ordinaries came with the contacts (read once each): no query.
     staff_map = {cc.ordinary_id: cc.ordinary for cc in contacts if cc.ordinary is not None}
     unit_map = {u.pk: u for u in units}
+    staff_url = pk_url("staff_detail")
     for unit_id, counter in load.items():
         pool = per_unit.get(unit_id, set()) | set(counter)
         average = sum(counter.values()) / len(pool) if pool else 0
@@ -287,7 +289,7 @@ def overloaded_staff(units: QuerySet[Unit], contacts: list[_Contact], on: dt.dat
                     Row(
                         unit=unit_map[unit_id],
                         staff=staff,
-                        url=reverse("staff_detail", args=[staff.pk]),
+                        url=staff_url(staff.pk),
                         text=str(staff),
                         detail=_("%(n)s brukare som ordinarie, snittet är %(avg)s")
                         % {"n": count, "avg": f"{average:.1f}".replace(".", ",")},
@@ -302,12 +304,15 @@ def plans_overdue(
     unit_map = {u.pk: u for u in units}
     if overdue is None:
         overdue = overdue_plans(units, on)
+    labels = {kind: str(FlagKind(kind).label) for kind in FlagKind.values}  # translated once
     return [
         Row(
             unit=unit_map[item.unit_id],
             text=item.client_name,
             url=item.url,
-            detail=", ".join(f"{flag.label} ({flag.due.isoformat()})" for flag in item.flags),
+            detail=", ".join(
+                f"{labels[flag.kind]} ({flag.due.isoformat()})" for flag in item.flags
+            ),
         )
         for item in overdue
         if item.unit_id in unit_map

@@ -116,3 +116,65 @@ def test_the_start_page_of_many_units_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         html = client.get(reverse("home")).content.decode()
     assert html.count('data-testid="not-handled-count"') == 9
+
+
+@pytest.fixture
+def district(monkeypatch):
+    """A manager of three units, more than the start page shows as cards."""
+    monkeypatch.setattr("omsorg.home.CARD_UNITS", 2)
+    units = [UnitFactory(name=name) for name in ("Norr", "Söder", "Väster")]
+    boss = make_user("områdeschef", role=Role.UNIT_MANAGER, units=units)
+    return boss, units
+
+
+def test_many_units_get_one_row_each_with_the_counts_and_no_names(client, district):
+    from audit.models import AccessLogEntry
+
+    boss, (north, south, west) = district
+    waiting = ServiceFactory(unit=north, client__last_name="Väntarsson").client
+    ServiceFactory(unit=north, client=waiting, start=D(2020, 1, 1), end=D(2020, 2, 1))
+    ServiceFactory.create_batch(2, unit=south)
+    client.force_login(boss)
+    html = client.get(reverse("home")).content.decode()
+    assert 'data-testid="unit-overview"' in html
+    assert 'data-testid="not-handled"' not in html  # no cards, no names
+    assert "Väntarsson" not in html
+    for unit in (north, south, west):
+        assert f'href="/?enhet={unit.pk}"' in html
+    counts = [
+        cell.split(">", 1)[1].split("<", 1)[0]
+        for cell in html.split('data-testid="overview-not-handled"')[1:]
+    ]
+    assert counts == ["1", "2", "0"]  # Norr, Söder, Väster (by name)
+    assert AccessLogEntry.objects.latest("id").client_ids == []
+
+
+def test_a_unit_of_the_overview_opens_its_cards_and_a_stranger_gets_404(client, district):
+    boss, (north, south, _west) = district
+    waiting = ServiceFactory(unit=north, client__last_name="Väntarsson").client
+    ServiceFactory(unit=south, client__last_name="Annanstans")
+    client.force_login(boss)
+    html = client.get(reverse("home") + f"?enhet={north.pk}").content.decode()
+    assert 'data-testid="unit-overview"' not in html
+    assert waiting.full_name in html and "Annanstans" not in html
+    assert 'href="/">Alla mina enheter</a>' in html
+    assert f'href="{reverse("worklists")}?enhet={north.pk}"' in html
+    elsewhere = UnitFactory()
+    for value in (str(elsewhere.pk), "abc", "", "-1"):
+        assert client.get(reverse("home"), {"enhet": value}).status_code == 404
+
+
+def test_the_overview_of_many_units_takes_a_fixed_number_of_queries(
+    client, district, django_assert_max_num_queries
+):
+    boss, units = district
+    for unit in units:
+        ServiceFactory(unit=unit)
+    client.force_login(boss)
+    with django_assert_max_num_queries(40) as few:
+        client.get(reverse("home"))
+    for _ in range(5):
+        UnitFactory().members.add(boss)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get(reverse("home")).content.decode()
+    assert html.count('href="/?enhet=') == 8

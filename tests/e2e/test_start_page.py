@@ -55,3 +55,46 @@ def test_client_record_works_on_a_phone(phone_page, live_server, unit, carer):
     assert phone_page.get_by_role("heading", name=client.full_name).is_visible()
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the record must not scroll sideways on a phone"
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_a_manager_of_many_units_picks_one_from_the_overview(
+    page, phone_page, live_server, monkeypatch, width
+):
+    """More units than the start page shows as cards: one row a unit, read
+    by axe, usable on a phone, and a unit's name opens its cards."""
+    from tests.contacts.factories import UnitFactory, make_user
+    from tests.e2e.test_axe_every_page import AXE, AXE_RUN_JS, LAYOUT_JS
+
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: run npm ci in tests/axe (scripts/test.sh does)")
+    monkeypatch.setattr("omsorg.home.CARD_UNITS", 2)
+    units = [UnitFactory(name=f"Hemtjänst {name}") for name in ("Norr", "Söder", "Öster")]
+    make_user("omrade", role="Enhetschef", units=units)
+    ServiceFactory(unit=units[1], client__first_name="Agda", client__last_name="Testsson")
+    browser_page = page if width == "desktop" else phone_page
+    login(browser_page, live_server, "omrade")
+
+    overview = browser_page.get_by_test_id("unit-overview")
+    assert overview.get_by_role("row").count() == 4  # the header and three units
+    assert browser_page.get_by_text("Agda Testsson").count() == 0
+    browser_page.evaluate(AXE.read_text())
+    assert browser_page.evaluate(AXE_RUN_JS) == []
+    assert browser_page.evaluate(LAYOUT_JS, width == "phone") == []
+    # The four columns fit a phone too: the table does not scroll sideways.
+    assert browser_page.evaluate(
+        "(() => { const t = document.querySelector('.unit-overview');"
+        " return t.scrollWidth <= t.parentElement.clientWidth; })()"
+    )
+
+    overview.get_by_role("link", name="Hemtjänst Söder").click()
+    browser_page.wait_for_url(f"{live_server.url}/?enhet={units[1].pk}")
+    assert browser_page.get_by_role("heading", name="Hemtjänst Söder", level=2).is_visible()
+    assert (
+        browser_page.get_by_test_id("not-handled")
+        .get_by_role("link", name="Agda Testsson")
+        .is_visible()
+    )
+    browser_page.get_by_role("link", name="Alla mina enheter").click()
+    browser_page.wait_for_url(f"{live_server.url}/")
+    assert browser_page.get_by_test_id("unit-overview").is_visible()
