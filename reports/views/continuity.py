@@ -365,6 +365,12 @@ def _report_title(unit: Unit | None, date_from: dt.date, date_to: dt.date) -> st
     }
 
 
+# A continuity report of "all my units" covering more units than this is
+# made only as a PDF, by the task worker (an administrator's or a district's
+# whole organisation: thousands of clients, no table for a browser page).
+PAGE_UNITS = 12
+
+
 def _continuity(request: HttpRequest, preset: str | None) -> HttpResponse:
     """The continuity report as page, CSV or PDF (reports.views.output)."""
     fmt = output.output_format(request, preset)
@@ -393,6 +399,20 @@ def _continuity(request: HttpRequest, preset: str | None) -> HttpResponse:
             fields=fields,
             back_query=form.querystring(sort=sort),
         )
+    if unit is None and len(scope) > PAGE_UNITS:
+        # Not in the request: the task worker makes the PDF (a page or a CSV of
+        # every client of a municipality took seconds and 14 MB at full scale).
+        context.update(
+            {
+                "too_many": len(scope),
+                "page_units": PAGE_UNITS,
+                "pdf_action": reverse("continuity_report"),
+                "pdf_fields": output.hidden_fields(form.data, ("unit", "from", "to"))
+                + [("sort", sort)],
+            }
+        )
+        status = 200 if fmt == output.HTML else 400
+        return render(request, "reports/continuity.html", context, status=status)
     report = cont.continuity_report(unit, date_from, date_to, units=scope)
     # One order for the page, the CSV and the PDF (the job sorts the same way).
     report.clients, sort = _sorted_clients(report.clients, sort)
@@ -522,7 +542,10 @@ def _kpi_context(form: PeriodForm) -> dict[str, Any]:
     # chart's text alternative.
     trend = []
     trend_rows = []
-    for step in range(TREND_POINTS - 1, -1, -1):
+    # The trend asks one query per point: over more than PAGE_UNITS units
+    # (a whole organisation, a second or more each) only for a chosen unit.
+    trend_shown = unit is not None or len(scope) <= PAGE_UNITS
+    for step in range(TREND_POINTS - 1 if trend_shown else -1, -1, -1):
         start = date_from - TREND_STEP * step
         point = overall if step == 0 else cont.continuity_kpi(unit, start, units=scope)
         if point.median is None:
@@ -549,6 +572,8 @@ def _kpi_context(form: PeriodForm) -> dict[str, Any]:
         if trend
         else None,
         "trend_rows": trend_rows,
+        "trend_shown": trend_shown,
+        "page_units": PAGE_UNITS,
         "threshold": cont.KPI_MANY_STAFF,
     }
 

@@ -162,3 +162,22 @@ def test_report_pages_fit_a_phone(phone_page, live_server, unit, other_unit, coo
         width = phone_page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{url} must not scroll sideways on a phone"
         shot(phone_page, "phone-" + url.split("/")[2])
+
+
+def test_all_of_many_units_is_offered_as_a_pdf_and_passes_axe(
+    page, live_server, unit, other_unit, monkeypatch
+):
+    from tests.e2e.test_axe_every_page import AXE, AXE_RUN_JS
+
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: run npm ci in tests/axe (scripts/test.sh does)")
+    monkeypatch.setattr("reports.views.continuity.PAGE_UNITS", 1)
+    make_user("omrade", role=Role.COORDINATOR, units=[unit, other_unit], password="pw")
+    login(page, live_server, "omrade")
+    page.goto(f"{live_server.url}/rapporter/kontinuitet/?unit=&from=2025-02-01&to=2025-02-14")
+    notice = page.get_by_test_id("continuity-too-many")
+    expect(notice).to_contain_text("alla dina 2 enheter")
+    expect(notice.get_by_role("button", name="Skapa PDF")).to_be_visible()
+    shot(page, "continuity-too-many")
+    page.evaluate(AXE.read_text())
+    assert page.evaluate(AXE_RUN_JS) == []

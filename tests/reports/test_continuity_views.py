@@ -282,3 +282,55 @@ def test_the_rows_built_in_python_escape_names_on_the_page_and_in_the_pdf(
     body = _pdf_table_body(_client_rows(report.clients))
     assert body.startswith("<tr><td>&lt;b&gt;Eva&lt;/b&gt; O&#x27;Neil &amp; Co, ")
     assert "<td>1</td><td>1</td><td>0</td>" in body  # staff, visits, double-staffed
+
+
+def test_all_units_beyond_the_page_limit_are_made_as_a_pdf_only(
+    client_factory_login, unit, other_unit, monkeypatch
+):
+    """An administrator's "all my units" is a whole municipality: the page
+    does not compute it (nor the CSV), it offers the PDF from the task
+    worker; one unit still shows at once, and the PDF has every unit."""
+    monkeypatch.setattr("reports.views.continuity.PAGE_UNITS", 1)
+    boss = make_user("omrade", role=Role.COORDINATOR, units=[unit, other_unit])
+    mine = client(unit, "Mina", "Min", "K1")
+    theirs = client(other_unit, "Dina", "Din", "K2", born=dt.date(1941, 2, 2))
+    make_visit(mine, unit, at(3), [staff(unit, "a")])
+    make_visit(theirs, other_unit, at(3), [staff(other_unit, "b")])
+    http = client_factory_login(boss)
+    everything = {**PERIOD, "unit": ""}
+
+    response = http.get(URL, everything)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="continuity-too-many"' in html
+    assert "alla dina 2 enheter" in html and 'data-testid="pdf-link"' in html
+    assert 'data-testid="row-K1"' not in html and 'data-testid="continuity-result"' not in html
+    csv = http.get(URL, {**everything, "format": "csv"})
+    assert csv.status_code == 400 and csv["Content-Type"].startswith("text/html")
+
+    one = http.get(URL, PERIOD).content.decode()
+    assert 'data-testid="row-K1"' in one and 'data-testid="continuity-too-many"' not in one
+
+    pdf = pdf_from_job(http, URL, everything)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "K1" in text and "K2" in text
+
+
+def test_the_kpi_trend_of_many_units_waits_for_a_chosen_unit(
+    client_factory_login, unit, other_unit, monkeypatch
+):
+    monkeypatch.setattr("reports.views.continuity.PAGE_UNITS", 1)
+    boss = make_user("omrade", role=Role.COORDINATOR, units=[unit, other_unit])
+    people = [staff(unit, f"s{n}") for n in range(3)]
+    person = client(unit, "Ebba", "Äldre", "K1", born=dt.date(1935, 5, 5))
+    for day in range(14):
+        date = dt.date(2025, 2, 3) + dt.timedelta(days=day)
+        make_visit(person, unit, at(date, 8), [people[day % 3]])
+        make_visit(person, unit, at(date, 20), [people[0]])
+    http = client_factory_login(boss)
+    html = http.get("/rapporter/kkik/", {"from": "2025-02-03"}).content.decode()
+    assert 'data-testid="kpi-result"' in html and "<svg" not in html
+    assert 'data-testid="kpi-trend-per-unit"' in html
+    one = http.get("/rapporter/kkik/", {"from": "2025-02-03", "unit": unit.code})
+    one = one.content.decode()
+    assert "<svg" in one and 'data-testid="kpi-trend-per-unit"' not in one
