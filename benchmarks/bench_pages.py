@@ -8,6 +8,7 @@ weeks.
 
     DATABASE_URL=postgres://…/omsorg_scale_bench DJANGO_ALLOWED_HOSTS=testserver \\
         .venv/bin/python benchmarks/bench_pages.py          # BENCH_REQUESTS=50
+    BENCH_MANY_UNITS=1 …   (also an administrator's and a manager of 20 units' pages)
 
 Results go to docs/performance.md by hand, with the command used."""
 
@@ -111,6 +112,29 @@ def main() -> None:
     measure(browser, "KKiK page", f"/rapporter/kkik/?from={first}")
     measure(browser, "planning week view", f"/planering/?unit={unit.code}&start={first}")
     measure(browser, "Mina brukare", "/mina-brukare/")
+    if os.environ.get("BENCH_MANY_UNITS") == "1":
+        many_units(span)
+
+
+def many_units(span: str) -> None:
+    """The pages of users with many units: an administrator (every unit) and
+    a manager of 20 units (BENCH_MANY_UNITS=1; fewer requests, they are slow)."""
+    global REQUESTS
+    REQUESTS = int(os.environ.get("BENCH_MANY_REQUESTS", "3"))
+    admin, _ = get_user_model().objects.get_or_create(username="bench-admin")
+    admin.groups.set([Group.objects.get(name=Role.ADMINISTRATOR)])
+    district, _ = get_user_model().objects.get_or_create(username="bench-district")
+    district.groups.set([Group.objects.get(name=Role.UNIT_MANAGER)])
+    for unit in Unit.objects.order_by("code")[:20]:
+        unit.members.add(district)
+    for name, user in (("administrator", admin), ("manager of 20 units", district)):
+        browser = Browser()
+        browser.force_login(user)
+        print(f"-- {name}, {REQUESTS} requests each", flush=True)
+        measure(browser, "start page", "/")
+        measure(browser, "continuity page, all units", f"/rapporter/kontinuitet/?unit=&{span}")
+        measure(browser, "KKiK page, all units", "/rapporter/kkik/")
+        measure(browser, "Kolada page", "/rapporter/kolada/")
 
 
 if __name__ == "__main__":
