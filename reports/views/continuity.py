@@ -518,7 +518,10 @@ def _kpi_summary(kpi: cont.ContinuityKpi) -> dict[str, Any]:
     }
 
 
-def _kpi_context(form: PeriodForm) -> dict[str, Any]:
+def _kpi_context(form: PeriodForm, *, in_request: bool = True) -> dict[str, Any]:
+    """The KKiK page's (and PDF's) context. ``in_request``: for the page, where
+    the trend of more than PAGE_UNITS units is left out (the task worker's PDF
+    has it)."""
     from omsorg.output.charts import line_chart
 
     date_from = form.cleaned_data["from"]
@@ -544,7 +547,7 @@ def _kpi_context(form: PeriodForm) -> dict[str, Any]:
     trend_rows = []
     # The trend asks one query per point: over more than PAGE_UNITS units
     # (a whole organisation, a second or more each) only for a chosen unit.
-    trend_shown = unit is not None or len(scope) <= PAGE_UNITS
+    trend_shown = not in_request or unit is not None or len(scope) <= PAGE_UNITS
     for step in range(TREND_POINTS - 1 if trend_shown else -1, -1, -1):
         start = date_from - TREND_STEP * step
         point = overall if step == 0 else cont.continuity_kpi(unit, start, units=scope)
@@ -646,7 +649,7 @@ def kpi_pdf_job(job: Job, progress: Progress) -> JobOutput:
     if not form.is_valid():
         raise JobFailed(_("Urvalet går inte längre att skriva ut; välj det igen på sidan."))
     progress(10, _("Beräknar måttet"))
-    context = _kpi_context(form)
+    context = _kpi_context(form, in_request=False)
     record_export(job, _kpi_client_ids(context))
     progress(50, _("Skapar PDF-filen"))
     pdf = render_pdf("reports/pdf_kpi.html", context, printed_by=printed_by(user))

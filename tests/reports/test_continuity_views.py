@@ -334,3 +334,8 @@ def test_the_kpi_trend_of_many_units_waits_for_a_chosen_unit(
     one = http.get("/rapporter/kkik/", {"from": "2025-02-03", "unit": unit.code})
     one = one.content.decode()
     assert "<svg" in one and 'data-testid="kpi-trend-per-unit"' not in one
+    # The task worker's PDF of all the units has the trend.
+    pdf = pdf_from_job(http, "/rapporter/kkik/", {"from": "2025-02-03", "unit": ""})
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "KKiK" in text or "Personalkontinuitet" in text
+    assert "Ingen av perioderna har besök att räkna ännu." not in text
