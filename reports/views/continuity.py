@@ -365,9 +365,9 @@ def _report_title(unit: Unit | None, date_from: dt.date, date_to: dt.date) -> st
     }
 
 
-# A continuity report of "all my units" covering more units than this is
-# made only as a PDF, by the task worker (an administrator's or a district's
-# whole organisation: thousands of clients, no table for a browser page).
+# A continuity report or KKiK of "all my units" covering more units than this
+# is made only as a PDF, by the task worker (an administrator's or a
+# district's whole organisation: thousands of clients, seconds of queries).
 PAGE_UNITS = 12
 
 
@@ -518,10 +518,7 @@ def _kpi_summary(kpi: cont.ContinuityKpi) -> dict[str, Any]:
     }
 
 
-def _kpi_context(form: PeriodForm, *, in_request: bool = True) -> dict[str, Any]:
-    """The KKiK page's (and PDF's) context. ``in_request``: for the page, where
-    the trend of more than PAGE_UNITS units is left out (the task worker's PDF
-    has it)."""
+def _kpi_context(form: PeriodForm) -> dict[str, Any]:
     from omsorg.output.charts import line_chart
 
     date_from = form.cleaned_data["from"]
@@ -545,10 +542,7 @@ def _kpi_context(form: PeriodForm, *, in_request: bool = True) -> dict[str, Any]
     # chart's text alternative.
     trend = []
     trend_rows = []
-    # The trend asks one query per point: over more than PAGE_UNITS units
-    # (a whole organisation, a second or more each) only for a chosen unit.
-    trend_shown = not in_request or unit is not None or len(scope) <= PAGE_UNITS
-    for step in range(TREND_POINTS - 1 if trend_shown else -1, -1, -1):
+    for step in range(TREND_POINTS - 1, -1, -1):
         start = date_from - TREND_STEP * step
         point = overall if step == 0 else cont.continuity_kpi(unit, start, units=scope)
         if point.median is None:
@@ -575,8 +569,6 @@ def _kpi_context(form: PeriodForm, *, in_request: bool = True) -> dict[str, Any]
         if trend
         else None,
         "trend_rows": trend_rows,
-        "trend_shown": trend_shown,
-        "page_units": PAGE_UNITS,
         "threshold": cont.KPI_MANY_STAFF,
     }
 
@@ -619,6 +611,23 @@ def _kpi(request: HttpRequest, preset: str | None) -> HttpResponse:
             fields=fields,
             back_query=form.querystring(),
         )
+    if unit is None and len(scope) > PAGE_UNITS:
+        # As the continuity report: a whole organisation's KKiK (per unit,
+        # pooled, and the trend: seven organisation-wide queries, several
+        # seconds at full scale) is made by the task worker, as a PDF.
+        context.update(
+            {
+                "too_many": len(scope),
+                "page_units": PAGE_UNITS,
+                "pdf_action": reverse("continuity_kpi"),
+                "pdf_fields": fields,
+            }
+        )
+        status = 200 if fmt == output.HTML else 400
+        template = "reports/kpi.html"
+        if fmt == output.HTML and _htmx(request) and _htmx(request).target == "kpi":
+            template += "#kpi"
+        return render(request, template, context, status=status)
     if fmt == output.CSV:
         kpis = cont.continuity_kpi_by_unit(scope.filter(pk=unit.pk) if unit else scope, date_from)
         clients = [c.client_id for k in kpis for c in k.clients]
@@ -649,7 +658,7 @@ def kpi_pdf_job(job: Job, progress: Progress) -> JobOutput:
     if not form.is_valid():
         raise JobFailed(_("Urvalet går inte längre att skriva ut; välj det igen på sidan."))
     progress(10, _("Beräknar måttet"))
-    context = _kpi_context(form, in_request=False)
+    context = _kpi_context(form)
     record_export(job, _kpi_client_ids(context))
     progress(50, _("Skapar PDF-filen"))
     pdf = render_pdf("reports/pdf_kpi.html", context, printed_by=printed_by(user))

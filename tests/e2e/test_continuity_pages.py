@@ -164,7 +164,7 @@ def test_report_pages_fit_a_phone(phone_page, live_server, unit, other_unit, coo
         shot(phone_page, "phone-" + url.split("/")[2])
 
 
-def test_all_of_many_units_is_offered_as_a_pdf_and_passes_axe(
+def test_all_of_many_units_is_offered_as_pdfs_and_passes_axe(
     page, live_server, unit, other_unit, monkeypatch
 ):
     from tests.e2e.test_axe_every_page import AXE, AXE_RUN_JS
@@ -179,5 +179,11 @@ def test_all_of_many_units_is_offered_as_a_pdf_and_passes_axe(
     expect(notice).to_contain_text("alla dina 2 enheter")
     expect(notice.get_by_role("button", name="Skapa PDF")).to_be_visible()
     shot(page, "continuity-too-many")
+    page.evaluate(AXE.read_text())
+    assert page.evaluate(AXE_RUN_JS) == []
+    page.goto(f"{live_server.url}/rapporter/kkik/")
+    notice = page.get_by_test_id("kpi-too-many")
+    expect(notice).to_contain_text("alla dina 2 enheter")
+    expect(notice.get_by_role("button", name="Skapa PDF")).to_be_visible()
     page.evaluate(AXE.read_text())
     assert page.evaluate(AXE_RUN_JS) == []

@@ -316,7 +316,7 @@ def test_all_units_beyond_the_page_limit_are_made_as_a_pdf_only(
     assert "K1" in text and "K2" in text
 
 
-def test_the_kpi_trend_of_many_units_waits_for_a_chosen_unit(
+def test_the_kpi_of_many_units_is_made_as_a_pdf_and_one_unit_at_once(
     client_factory_login, unit, other_unit, monkeypatch
 ):
     monkeypatch.setattr("reports.views.continuity.PAGE_UNITS", 1)
@@ -328,14 +328,18 @@ def test_the_kpi_trend_of_many_units_waits_for_a_chosen_unit(
         make_visit(person, unit, at(date, 8), [people[day % 3]])
         make_visit(person, unit, at(date, 20), [people[0]])
     http = client_factory_login(boss)
-    html = http.get("/rapporter/kkik/", {"from": "2025-02-03"}).content.decode()
-    assert 'data-testid="kpi-result"' in html and "<svg" not in html
-    assert 'data-testid="kpi-trend-per-unit"' in html
+    everything = {"from": "2025-02-03", "unit": ""}
+    html = http.get("/rapporter/kkik/", everything).content.decode()
+    assert 'data-testid="kpi-too-many"' in html and 'data-testid="pdf-link"' in html
+    assert 'data-testid="kpi-result"' not in html and "<svg" not in html
+    csv = http.get("/rapporter/kkik/", {**everything, "format": "csv"})
+    assert csv.status_code == 400 and csv["Content-Type"].startswith("text/html")
     one = http.get("/rapporter/kkik/", {"from": "2025-02-03", "unit": unit.code})
     one = one.content.decode()
-    assert "<svg" in one and 'data-testid="kpi-trend-per-unit"' not in one
-    # The task worker's PDF of all the units has the trend.
-    pdf = pdf_from_job(http, "/rapporter/kkik/", {"from": "2025-02-03", "unit": ""})
+    assert 'data-testid="kpi-result"' in one and "<svg" in one
+    assert 'data-testid="kpi-too-many"' not in one
+    # The task worker's PDF of all the units: the figures and the trend.
+    pdf = pdf_from_job(http, "/rapporter/kkik/", everything)
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
-    assert "KKiK" in text or "Personalkontinuitet" in text
+    assert "Hemtjänst Norr" in text and "Hemtjänst Söder" in text
     assert "Ingen av perioderna har besök att räkna ännu." not in text
