@@ -1,4 +1,3 @@
-import datetime as dt
 import os
 from pathlib import Path
 
@@ -8,8 +7,7 @@ from playwright.sync_api import expect
 from contacts.roles import Role
 from tests.conftest import login
 from tests.contacts.factories import make_user
-from tests.reports.continuity_data import at, client, handbook_example, staff
-from tests.reports.continuity_data import visit as make_visit
+from tests.reports.continuity_data import handbook_example, kpi_example
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,12 +127,7 @@ def test_bad_dates_show_a_message(page, live_server, unit, coordinator):
 
 
 def test_kpi_page_shows_median_and_trend(page, live_server, unit, coordinator):
-    people = [staff(unit, f"s{n}") for n in range(4)]
-    person = client(unit, "Ebba", "Äldre", "K1", born=dt.date(1935, 5, 5))
-    for day in range(14):
-        date = dt.date(2025, 2, 3) + dt.timedelta(days=day)
-        make_visit(person, unit, at(date, 8), [people[day % 4]])
-        make_visit(person, unit, at(date, 19), [people[0]])
+    kpi_example(unit, people=4, evening=19)
     login(page, live_server, "samordnare")
     page.get_by_role("link", name="KKiK").click()
     page.get_by_label("Första dag").fill("2025-02-03")

@@ -56,6 +56,19 @@ def appoint(person, unit, ordinary, deputy=None, *, effective=dt.date(2024, 6, 1
     )
 
 
+def kpi_example(unit, *, people=3, evening=20):
+    """One client of 89 who counts for KKiK in the 14 days from 2025-02-03: a
+    morning visit a day by one of ``people`` staff in turn, an evening visit
+    (at ``evening`` o'clock) by the first. Returns the client."""
+    team = [staff(unit, f"s{n}") for n in range(people)]
+    person = client(unit, "Ebba", "Äldre", "K1", born=dt.date(1935, 5, 5))
+    for day in range(14):
+        date = dt.date(2025, 2, 3) + dt.timedelta(days=day)
+        visit(person, unit, at(date, 8), [team[day % people]])
+        visit(person, unit, at(date, evening), [team[0]])
+    return person
+
+
 def handbook_example(unit, other_unit):
     """The table of handbook 1.12.1 (2025-02-01 – 2025-02-16) rebuilt from data.
 

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
 from contacts.models import Unit, Visit
-from tests.reports.continuity_data import appoint, at, client, staff
+from tests.reports.continuity_data import appoint, at, client, kpi_example, staff
 from tests.reports.continuity_data import visit as make_visit
 
 pytestmark = pytest.mark.django_db
@@ -159,12 +159,7 @@ def test_bad_arguments_are_clear_errors(unit, args, message):
 
 
 def test_kpi_command(unit):
-    people = [staff(unit, f"s{n}") for n in range(3)]
-    person = client(unit, "Ebba", "Äldre", "K1", born=dt.date(1935, 5, 5))
-    for day in range(14):
-        date = dt.date(2025, 2, 3) + dt.timedelta(days=day)
-        make_visit(person, unit, at(date, 8), [people[day % 3]])
-        make_visit(person, unit, at(date, 20), [people[0]])
+    kpi_example(unit)
 
     data = json.loads(run("continuity_kpi", "--unit", "U1", "--from", "2025-02-03",
                           "--format", "json"))  # fmt: skip

@@ -10,7 +10,7 @@ from contacts.models import Visit
 from contacts.roles import Role
 from tests.contacts.factories import make_user
 from tests.jobs.helpers import pdf_from_job
-from tests.reports.continuity_data import appoint, at, client, handbook_example, staff
+from tests.reports.continuity_data import appoint, at, client, handbook_example, kpi_example, staff
 from tests.reports.continuity_data import visit as make_visit
 
 pytestmark = pytest.mark.django_db
@@ -167,12 +167,7 @@ def test_kpi_trend_shows_only_periods_with_data_and_their_values_as_text(
 ):
     """Issue 12.2: visits in the chosen period only give one point, not a
     six-period axis around it; the values are in the chart's name and a table."""
-    people = [staff(unit, f"s{n}") for n in range(3)]
-    person = client(unit, "Ebba", "Äldre", "K1", born=dt.date(1935, 5, 5))
-    for day in range(14):
-        date = dt.date(2025, 2, 3) + dt.timedelta(days=day)
-        make_visit(person, unit, at(date, 8), [people[day % 3]])
-        make_visit(person, unit, at(date, 20), [people[0]])
+    kpi_example(unit)
     html = client_factory_login(coordinator).get("/rapporter/kkik/", {"from": "2025-02-03"})
     html = html.content.decode()
     chart = html[html.index("<svg") : html.index("</svg>")]
@@ -193,12 +188,7 @@ def test_kpi_page_bad_date(client_factory_login, coordinator):
 
 
 def test_kpi_pdf_has_the_figures_per_unit(client_factory_login, coordinator, unit):
-    people = [staff(unit, f"s{n}") for n in range(3)]
-    person = client(unit, "Ebba", "Äldre", "K1", born=dt.date(1935, 5, 5))
-    for day in range(14):
-        date = dt.date(2025, 2, 3) + dt.timedelta(days=day)
-        make_visit(person, unit, at(date, 8), [people[day % 3]])
-        make_visit(person, unit, at(date, 20), [people[0]])
+    kpi_example(unit)
 
     response = pdf_from_job(
         client_factory_login(coordinator), "/rapporter/kkik/", {"from": "2025-02-03"}
@@ -321,12 +311,7 @@ def test_the_kpi_of_many_units_is_made_as_a_pdf_and_one_unit_at_once(
 ):
     monkeypatch.setattr("reports.views.continuity.PAGE_UNITS", 1)
     boss = make_user("omrade", role=Role.COORDINATOR, units=[unit, other_unit])
-    people = [staff(unit, f"s{n}") for n in range(3)]
-    person = client(unit, "Ebba", "Äldre", "K1", born=dt.date(1935, 5, 5))
-    for day in range(14):
-        date = dt.date(2025, 2, 3) + dt.timedelta(days=day)
-        make_visit(person, unit, at(date, 8), [people[day % 3]])
-        make_visit(person, unit, at(date, 20), [people[0]])
+    kpi_example(unit)
     http = client_factory_login(boss)
     everything = {"from": "2025-02-03", "unit": ""}
     html = http.get("/rapporter/kkik/", everything).content.decode()
