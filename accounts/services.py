@@ -207,16 +207,13 @@ def _insert_users(new_users: list[Any]) -> None:
 
 def _memberships(through: Any, column: str, user_ids: list[int]) -> Iterable[tuple[int, int, int]]:
     """(row id, user id, ``column``) of the through table ``through`` for the users."""
-    table = through._meta.db_table
-    with connection.cursor() as cursor:
-        yield from bulk.select_by_keys(
-            cursor,
-            f"SELECT id, user_id, {connection.ops.quote_name(column)} "
-            f"FROM {connection.ops.quote_name(table)} WHERE {{keys}}",
-            "user_id",
-            user_ids,
-            "::bigint",
-        )
+    if not user_ids:
+        return []
+    return (
+        through.objects.filter(bulk.keys_filter(through, "user", user_ids))
+        .order_by()
+        .values_list("pk", "user_id", column)
+    )
 
 
 def _apply_memberships(
