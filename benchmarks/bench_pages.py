@@ -59,7 +59,7 @@ def unit_manager(unit: Unit):  # type: ignore[no-untyped-def]
     return user
 
 
-def measure(browser: Browser, name: str, url: str) -> None:
+def measure(browser: Browser, name: str, url: str, requests: int = REQUESTS) -> None:
     # The warm-up request counts the queries; the timed ones run without the
     # debug cursor that counting needs (it formats every statement).
     with CaptureQueriesContext(connection) as ctx:
@@ -68,7 +68,7 @@ def measure(browser: Browser, name: str, url: str) -> None:
     queries = len(ctx.captured_queries)
     timings = []
     cpu = []
-    for _ in range(REQUESTS):
+    for _ in range(requests):
         t0, c0 = time.perf_counter(), time.process_time()
         response = browser.get(url)
         timings.append(time.perf_counter() - t0)
@@ -119,8 +119,7 @@ def main() -> None:
 def many_units(span: str) -> None:
     """The pages of users with many units: an administrator (every unit) and
     a manager of 20 units (BENCH_MANY_UNITS=1; fewer requests, they are slow)."""
-    global REQUESTS
-    REQUESTS = int(os.environ.get("BENCH_MANY_REQUESTS", "3"))
+    requests = int(os.environ.get("BENCH_MANY_REQUESTS", "3"))
     admin, _ = get_user_model().objects.get_or_create(username="bench-admin")
     admin.groups.set([Group.objects.get(name=Role.ADMINISTRATOR)])
     district, _ = get_user_model().objects.get_or_create(username="bench-district")
@@ -130,11 +129,14 @@ def many_units(span: str) -> None:
     for name, user in (("administrator", admin), ("manager of 20 units", district)):
         browser = Browser()
         browser.force_login(user)
-        print(f"-- {name}, {REQUESTS} requests each", flush=True)
-        measure(browser, "start page", "/")
-        measure(browser, "continuity page, all units", f"/rapporter/kontinuitet/?unit=&{span}")
-        measure(browser, "KKiK page, all units", "/rapporter/kkik/")
-        measure(browser, "Kolada page", "/rapporter/kolada/")
+        print(f"-- {name}, {requests} requests each", flush=True)
+        for label, url in (
+            ("start page", "/"),
+            ("continuity page, all units", f"/rapporter/kontinuitet/?unit=&{span}"),
+            ("KKiK page, all units", "/rapporter/kkik/"),
+            ("Kolada page", "/rapporter/kolada/"),
+        ):
+            measure(browser, label, url, requests)
 
 
 if __name__ == "__main__":
