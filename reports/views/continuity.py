@@ -371,6 +371,29 @@ def _report_title(unit: Unit | None, date_from: dt.date, date_to: dt.date) -> st
 PAGE_UNITS = 12
 
 
+def _pdf_only(
+    request: HttpRequest,
+    fmt: str,
+    template: str,
+    context: dict[str, Any],
+    units: int,
+    url_name: str,
+    fields: list[tuple[str, str]],
+) -> HttpResponse:
+    """The page (or CSV request) of "all my units" over more than PAGE_UNITS
+    units: no report in the request, the PDF button instead (the task worker
+    makes it). A CSV cannot be offered that way: 400 with the same page."""
+    context.update(
+        {
+            "too_many": units,
+            "page_units": PAGE_UNITS,
+            "pdf_action": reverse(url_name),
+            "pdf_fields": fields,
+        }
+    )
+    return render(request, template, context, status=200 if fmt == output.HTML else 400)
+
+
 def _continuity(request: HttpRequest, preset: str | None) -> HttpResponse:
     """The continuity report as page, CSV or PDF (reports.views.output)."""
     fmt = output.output_format(request, preset)
@@ -388,8 +411,8 @@ def _continuity(request: HttpRequest, preset: str | None) -> HttpResponse:
     unit, scope = _scope(form)
     date_from, date_to = form.cleaned_data["from"], form.cleaned_data["to"]
     sort = output.form_data(request).get("sort", "name")
+    fields = output.hidden_fields(form.data, ("unit", "from", "to")) + [("sort", sort)]
     if fmt == output.PDF:
-        fields = output.hidden_fields(form.data, ("unit", "from", "to")) + [("sort", sort)]
         title = _report_title(unit, date_from, date_to)
         return output.pdf_response(
             request,
@@ -402,17 +425,15 @@ def _continuity(request: HttpRequest, preset: str | None) -> HttpResponse:
     if unit is None and len(scope) > PAGE_UNITS:
         # Not in the request: the task worker makes the PDF (a page or a CSV of
         # every client of a municipality took seconds and 14 MB at full scale).
-        context.update(
-            {
-                "too_many": len(scope),
-                "page_units": PAGE_UNITS,
-                "pdf_action": reverse("continuity_report"),
-                "pdf_fields": output.hidden_fields(form.data, ("unit", "from", "to"))
-                + [("sort", sort)],
-            }
+        return _pdf_only(
+            request,
+            fmt,
+            "reports/continuity.html",
+            context,
+            len(scope),
+            "continuity_report",
+            fields,
         )
-        status = 200 if fmt == output.HTML else 400
-        return render(request, "reports/continuity.html", context, status=status)
     report = cont.continuity_report(unit, date_from, date_to, units=scope)
     # One order for the page, the CSV and the PDF (the job sorts the same way).
     report.clients, sort = _sorted_clients(report.clients, sort)
@@ -615,19 +636,10 @@ def _kpi(request: HttpRequest, preset: str | None) -> HttpResponse:
         # As the continuity report: a whole organisation's KKiK (per unit,
         # pooled, and the trend: seven organisation-wide queries, several
         # seconds at full scale) is made by the task worker, as a PDF.
-        context.update(
-            {
-                "too_many": len(scope),
-                "page_units": PAGE_UNITS,
-                "pdf_action": reverse("continuity_kpi"),
-                "pdf_fields": fields,
-            }
-        )
-        status = 200 if fmt == output.HTML else 400
         template = "reports/kpi.html"
         if fmt == output.HTML and _htmx(request) and _htmx(request).target == "kpi":
             template += "#kpi"
-        return render(request, template, context, status=status)
+        return _pdf_only(request, fmt, template, context, len(scope), "continuity_kpi", fields)
     if fmt == output.CSV:
         kpis = cont.continuity_kpi_by_unit(scope.filter(pk=unit.pk) if unit else scope, date_from)
         clients = [c.client_id for k in kpis for c in k.clients]
