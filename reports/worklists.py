@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
@@ -86,12 +85,6 @@ def _ids(units: QuerySet[Unit]) -> list[int]:
     return [unit.pk for unit in units]
 
 
-def _fok_edit_urls() -> Callable[[int, int], str]:
-    """Where a client's contact on a unit is set (the fix for most rows): one
-    reverse for all the rows (thousands on an administrator's start page)."""
-    return pks_url("fok_edit")
-
-
 def not_asked_overdue(units: QuerySet[Unit], on: dt.date) -> list[Row]:
     """Clients on the unit still "not asked" more than 14 days after the start
     of their current execution there."""
@@ -112,7 +105,7 @@ def not_asked_overdue(units: QuerySet[Unit], on: dt.date) -> list[Row]:
         .filter(first__lt=on - dt.timedelta(days=NOT_ASKED_DAYS))
     )
     pairs = [(r["client"], r["unit"], r["first"]) for r in starts]
-    edit_url = _fok_edit_urls()
+    edit_url = pks_url("fok_edit")  # one reverse for all the rows: where the contact is set
     clients = Client.objects.in_bulk([p[0] for p in pairs])
     unit_map = {u.pk: u for u in units}  # evaluated once, shared by the lists
     for client_id, unit_id, first in sorted(pairs, key=lambda p: p[2]):
@@ -206,7 +199,7 @@ def contact_problems(contacts: list[_Contact], on: dt.date) -> list[Row]:
         if problems:
             found.append((cc, problems))
     clients = Client.objects.in_bulk([cc.client_id for cc, _problems in found]) if found else {}
-    edit_url = _fok_edit_urls()
+    edit_url = pks_url("fok_edit")  # one reverse for all the rows: where the contact is set
     return [
         Row(
             unit=cc.unit,
