@@ -20,6 +20,7 @@ class JobKind(models.TextChoices):
     KPI_PDF = "kpi_pdf", _("Kontinuitet KKiK (PDF)")
     FOK_STATISTICS_PDF = "fok_statistics_pdf", _("Statistik fast omsorgskontakt (PDF)")
     VISIT_OVERVIEW_PDF = "visit_overview_pdf", _("Översikt besök (PDF)")
+    KOLADA_CSV = "kolada_csv", _("Kolada personalkontinuitet (CSV)")
     IMPORT = "import", _("Import av CSV-fil")
 
 

@@ -33,6 +33,7 @@ HANDLERS: dict[str, str] = {
     Job.Kind.KPI_PDF: "reports.views.continuity.kpi_pdf_job",
     Job.Kind.FOK_STATISTICS_PDF: "reports.views.statistics.fok_statistics_pdf_job",
     Job.Kind.VISIT_OVERVIEW_PDF: "reports.views.visits.visit_overview_pdf_job",
+    Job.Kind.KOLADA_CSV: "reports.views.kolada.kolada_csv_job",
     Job.Kind.IMPORT: "imports.views.import_job",
 }
 

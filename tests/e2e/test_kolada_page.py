@@ -4,6 +4,7 @@ warning, the table and the CSV download; on a phone too."""
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from contacts.roles import Role
 from tests.conftest import login
@@ -73,3 +74,34 @@ def test_the_page_fits_a_phone(phone_page, live_server, coordinator):
     phone_page.get_by_test_id("kolada-table").wait_for()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
     phone_page.screenshot(path="tmp/kolada-phone.png", full_page=True)
+
+
+def test_many_units_make_the_csv_in_the_background_and_pass_axe(
+    page, live_server, coordinator, monkeypatch
+):
+    """Over more units than the page computes, the button has the task
+    worker make the file; the page says so, shows the job's progress and
+    offers the download."""
+    from tests.e2e.test_axe_every_page import AXE, AXE_RUN_JS
+
+    UnitFactory(code="U2", name="Hemtjänst Söder").members.add(coordinator)
+    monkeypatch.setattr("reports.views.continuity.PAGE_UNITS", 1)
+    login(page, live_server, "samordnare")
+    page.goto(f"{live_server.url}/rapporter/kolada/?ar=2026&vecka=53")
+    notice = page.get_by_test_id("kolada-too-many")
+    expect(notice).to_contain_text("alla dina 2 enheter")
+    expect(page.get_by_test_id("kolada-result")).to_have_count(0)
+    if AXE.exists():
+        page.evaluate(AXE.read_text())
+        assert page.evaluate(AXE_RUN_JS) == []
+    notice.get_by_role("button", name="Skapa CSV-fil").click()
+    expect(page.get_by_test_id("job-state")).to_have_text("Klart.", timeout=30_000)
+    href = page.get_by_test_id("job-download").get_attribute("href")
+    response = page.request.get(f"{live_server.url}{href}")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    lines = response.body().decode("utf-8").splitlines()
+    assert lines[0].startswith("\ufeffEnhetskod;Enhet;Mätveckor")
+    assert (
+        lines[-1]
+        == ";Hela organisationen;v. 53 2026 – v. 1 2027;2026-12-28;2027-01-10;1;3,0;3;0;0,0"
+    )

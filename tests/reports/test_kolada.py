@@ -246,3 +246,52 @@ def test_only_coordinators_and_unit_managers_may_see_it(client, world):
         assert client.get("/rapporter/kolada/csv/").status_code == 403
     client.logout()
     assert client.get("/rapporter/kolada/").status_code == 302
+
+
+def test_many_units_get_the_csv_from_the_task_worker(client, world, monkeypatch):
+    """Over more units than a request computes (an administrator's whole
+    municipality) the page computes nothing; its button starts a job whose
+    file is the one the download gives for fewer units."""
+    from jobs.models import Job
+
+    make_user("chef", role=Role.UNIT_MANAGER, units=list(world))
+    client.login(username="chef", password="pw")
+    at_once = client.get("/rapporter/kolada/csv/?ar=2026&vecka=53").content
+
+    monkeypatch.setattr("reports.views.continuity.PAGE_UNITS", 1)
+    response = client.get("/rapporter/kolada/?ar=2026&vecka=53")
+    page = response.content.decode()
+    assert response.status_code == 200 and "report" not in response.context
+    assert 'data-testid="kolada-too-many"' in page and "alla dina 2 enheter" in page
+    assert 'data-testid="kolada-result"' not in page
+    refused = client.get("/rapporter/kolada/csv/?ar=2026&vecka=53")
+    assert refused.status_code == 400 and 'data-testid="kolada-csv-job"' in refused.content.decode()
+
+    started = client.post("/rapporter/kolada/csv/", {"ar": "2026", "vecka": "53"})
+    job = Job.objects.get()
+    assert started.status_code == 302 and started["Location"] == f"/jobb/{job.pk}/"
+    assert (job.kind, job.status, job.params) == ("kolada_csv", "done", {"ar": 2026, "vecka": 53})
+    download = client.get(f"/jobb/{job.pk}/fil/")
+    assert download["Content-Disposition"] == (
+        'attachment; filename="kolada_personalkontinuitet_2026-v53_2027-v01.csv"'
+    )
+    assert download.content == at_once
+
+    # A week that does not exist starts nothing.
+    assert client.post("/rapporter/kolada/csv/", {"ar": "2025", "vecka": "53"}).status_code == 400
+    assert Job.objects.count() == 1
+
+
+def test_the_csv_job_fails_cleanly_when_the_user_lost_the_right(client, world, monkeypatch):
+    from jobs.models import Job
+    from jobs.services import job_run
+
+    chef = make_user("chef", role=Role.UNIT_MANAGER, units=list(world))
+    job = Job.objects.create(
+        user=chef, kind="kolada_csv", title="t", params={"ar": 2026, "vecka": 53}
+    )
+    chef.groups.clear()
+    chef.user_permissions.clear()
+    assert job_run(job.pk) == "failed"
+    job.refresh_from_db()
+    assert job.result is None and job.error == "Du har inte längre behörighet till rapporten."
