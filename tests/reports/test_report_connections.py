@@ -77,6 +77,7 @@ def test_every_share_reads_the_same_snapshot(municipality, monkeypatch):
         def deleting(share_sql):
             if "= 1" in share_sql and not deleted:
                 deleted.append(True)
+
                 # Another connection, committed before share 1 runs.
                 def delete():
                     try:
