@@ -77,7 +77,7 @@ def keys_condition(column: str, cast: str = "") -> str:
     return f"{column} IN (SELECT value FROM json_each(%s))"
 
 
-def keys_filter(model: Any, field: str, keys: Iterable[Any]) -> RawSQL:
+def keys_filter(model: Any, field: str, keys: Iterable[Any], *, lower: bool = False) -> RawSQL:
     """For ``Model.objects.filter(…)``: the model's ``field`` is one of
     ``keys``, sent as one parameter instead of one per key. With tens of
     thousands of keys, ``field__in=keys`` spends more time building, binding
@@ -86,9 +86,13 @@ def keys_filter(model: Any, field: str, keys: Iterable[Any]) -> RawSQL:
     On PostgreSQL the parameter is an array, which arrives as a constant the
     planner can hash (a table filled by this very import may still be
     "empty" to its statistics, and then it is scanned with this filter); on
-    SQLite a JSON array read with json_each."""
+    SQLite a JSON array read with json_each. ``lower``: the column's
+    lower-case form is one of ``keys`` (give them in lower case); LOWER() as
+    Django's Lower() has it on each database."""
     model_field = model._meta.get_field(field)
     column = f"{_quote(model._meta.db_table)}.{_quote(model_field.column)}"
+    if lower:
+        column = f"LOWER({column})"
     if connection.vendor == "postgresql":
         # Typed as the column: a bigint column compared with the int4[] that
         # psycopg makes of small ids is a cross-type comparison PostgreSQL

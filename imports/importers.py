@@ -1820,7 +1820,9 @@ class UserImporter(_Importer):
         items = [account_services.UserData(**item.data) for item in prepared]
         try:
             with transaction.atomic():
-                result = account_services.users_bulk_upsert(items=items, existing=self._existing)
+                result = account_services.users_bulk_upsert(
+                    items=items, existing=self._existing, return_users=False
+                )
         except DatabaseError as exc:
             line = prepared[0].line if prepared else 1
             self.problems.append(

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts import services as account_services
 from contacts import services as contact_services
 from contacts.models import CareContactChange, Staff
 from contacts.roles import Role
@@ -352,3 +353,20 @@ def test_administrators_import_users_in_the_browser_with_the_same_report(client,
     assert result["ok"]
     assert (result["created"], result["updated"]) == (1, 0)
     assert roles_of("anna") == [Role.COORDINATOR]
+
+
+def test_usernames_with_letters_outside_ascii_are_matched_as_stored(units):
+    """SQLite lowers only ASCII letters: a stored "ÅSA.ÖST" is still found by
+    the name as stored, and a mixed-case ASCII name by any case."""
+    make_user("ÅSA.ÖST", role=Role.CARE_STAFF)
+    make_user("Bo.Berg", role=Role.CARE_STAFF)
+    found = account_services.users_by_username(["ÅSA.ÖST", "BO.BERG", "okänd"])
+    assert {key: user.username for key, user in found.items()} == {
+        "åsa.öst": "ÅSA.ÖST",
+        "bo.berg": "Bo.Berg",
+    }
+    result = import_csv(
+        "users", "username;first_name;last_name;role\nÅSA.ÖST;Åsa;Öst;coordinator\n"
+    )
+    assert (result.created, result.updated) == (0, 1)
+    assert roles_of("ÅSA.ÖST") == [Role.COORDINATOR]
