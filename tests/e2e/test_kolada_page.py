@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from contacts.roles import Role
 from tests.conftest import login
 from tests.contacts.factories import UnitFactory, make_user
+from tests.e2e.test_continuity_pages import shot
 from tests.reports.continuity_data import at, staff
 from tests.reports.continuity_data import client as make_client
 from tests.reports.continuity_data import visit as make_visit
@@ -96,6 +97,7 @@ def test_many_units_make_the_csv_in_the_background_and_pass_axe(
         assert page.evaluate(AXE_RUN_JS) == []
     notice.get_by_role("button", name="Skapa CSV-fil").click()
     expect(page.get_by_test_id("job-state")).to_have_text("Klart.", timeout=30_000)
+    shot(page, "kolada-too-many")
     href = page.get_by_test_id("job-download").get_attribute("href")
     response = page.request.get(f"{live_server.url}{href}")
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
