@@ -26,6 +26,7 @@ from omsorg.output.csv import csv_response
 from omsorg.output.pdf import printed_by, render_pdf
 from reports.fok_statistics import STATUS_CHOICES, FokStatistics, fok_statistics
 
+from . import continuity as continuity_views
 from . import output
 
 # The query parameters that make a search; everything else (visa, ...) is display.
@@ -150,9 +151,19 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     expand = request.GET.get("visa", "")
-    if result is not None:
+    # "All my units" over more units than a page shows together (an
+    # administrator's municipality: 15,000 clients, 4,000 staff, megabytes of
+    # HTML): the counts only; the lists are in the CSV file and the PDF.
+    too_many = (
+        result is not None
+        and result.unit is None
+        and access.units_for_user(request.user).count() > continuity_views.PAGE_UNITS
+    )
+    if result is not None and not too_many:
         log.record(request, AccessKind.REPORT, clients=[c.pk for c in result.clients])
     context = {
+        "too_many": too_many,
+        "page_units": continuity_views.PAGE_UNITS,
         "form": form,
         "result": result,
         "query": query,
@@ -163,7 +174,7 @@ def _page(
         # for the statistics reader, who sees the lists of handbook 1.8 only).
         "reachable": (
             access.reachable_client_ids(request.user, [c.pk for c in result.clients])
-            if result
+            if result and not too_many
             else set()
         ),
         "pdf_action": reverse("fok_statistics"),
@@ -234,5 +245,7 @@ def fok_statistics_pdf_job(job: Job, progress: Progress) -> JobOutput:
 def _unit_label(user: Any, result: FokStatistics) -> str:
     if result.unit is not None:
         return result.unit.name
-    names = access.units_for_user(user).order_by("name").values_list("name", flat=True)
+    names = list(access.units_for_user(user).order_by("name").values_list("name", flat=True))
+    if len(names) > continuity_views.PAGE_UNITS:  # not 300 names in a line
+        return _("Alla mina enheter (%(count)s enheter)") % {"count": len(names)}
     return _("Alla mina enheter") + " (" + ", ".join(names) + ")"

@@ -112,6 +112,28 @@ def test_statistics_search_expand_a_staff_member_and_download_csv(
     assert len(text.splitlines()) == 4
 
 
+def test_statistics_of_many_units_show_the_counts_and_pass_axe(
+    page, live_server, unit, other_unit, statistics_data, monkeypatch
+):
+    """Over more units than a page lists together, the counts and the files:
+    no staff table and no list of clients on the page."""
+    from tests.e2e.test_axe_every_page import AXE, AXE_RUN_JS
+
+    monkeypatch.setattr("reports.views.continuity.PAGE_UNITS", 1)
+    make_user("statistik", role=Role.STATISTICS, units=[unit, other_unit])
+    login(page, live_server, "statistik")
+    page.goto(f"{live_server.url}/rapporter/fok-statistik/?status=accepted&datum=2025-01-15")
+    expect(page.get_by_test_id("age-65-plus")).to_have_text("2")
+    expect(page.get_by_test_id("fok-lists-in-files")).to_contain_text("de 3 brukarna")
+    expect(page.get_by_test_id("staff-table")).to_have_count(0)
+    expect(page.get_by_role("link", name="Ladda ner CSV")).to_be_visible()
+    expect(page.get_by_role("button", name="Skapa PDF")).to_be_visible()
+    shot(page, "statistics-many-units")
+    if AXE.exists():
+        page.evaluate(AXE.read_text())
+        assert page.evaluate(AXE_RUN_JS) == []
+
+
 def test_statistics_works_on_a_phone_and_without_javascript(
     browser, phone_page, live_server, unit, statistics_data
 ):

@@ -502,6 +502,34 @@ def test_all_my_units_leaves_out_units_that_are_not_mine(client, reader, populat
     assert names == ["Bertil Grönare"]
 
 
+def test_all_of_many_units_shows_the_counts_and_leaves_the_lists_to_the_files(
+    client, unit, other_unit, population, monkeypatch
+):
+    """Over more units than a page shows together, the page gives the counts
+    and points to the CSV file and the PDF, which still list everyone; the
+    page itself lists no one, so it logs no read of personal data."""
+    from audit.models import AccessLogEntry
+
+    monkeypatch.setattr("reports.views.continuity.PAGE_UNITS", 1)
+    reader = make_user("statistik", role=Role.STATISTICS, units=[unit, other_unit])
+    client.force_login(reader)
+    logged = AccessLogEntry.objects.count()
+    response = client.get(reverse("fok_statistics"), page_params(enhet="", visa="alla"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="age-65-plus">2<' in html and 'data-testid="under-65">1<' in html
+    assert 'data-testid="fok-lists-in-files"' in html and "de 3 brukarna" in html
+    assert "Alla mina enheter (2 enheter)" in html
+    assert 'data-testid="staff-table"' not in html
+    assert "Annika Oberg" not in html and "Irma Flådig" not in html
+    assert AccessLogEntry.objects.count() == logged
+    csv = client.get(reverse("fok_statistics"), page_params(enhet="", format="csv"))
+    assert "Irma Flådig" in csv.content.decode("utf-8")
+    # One unit: the lists as ever.
+    one = client.get(reverse("fok_statistics"), page_params()).content.decode()
+    assert 'data-testid="staff-table"' in one and 'data-testid="fok-lists-in-files"' not in one
+
+
 def test_another_units_code_gives_404_and_no_permission_gives_403(
     client, reader, carer, other_unit
 ):
