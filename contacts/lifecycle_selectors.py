@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -63,11 +64,12 @@ def _count_contacts(role: str, units: QuerySet[Unit], on: dt.date) -> Coalesce:
     )
 
 
-def staff_list(units: QuerySet[Unit], on: dt.date) -> list[Staff]:
-    """Staff on ``units`` with ``ordinary_count``, ``deputy_count``,
-    ``appointable`` (Staff.may_be_appointed(on) as SQL) and ``my_units``:
-    two queries, whatever the number of staff."""
-    staff: list[Staff] = list(
+def staff_list(units: QuerySet[Unit], on: dt.date) -> QuerySet[Staff]:
+    """Staff on ``units`` with ``ordinary_count``, ``deputy_count`` and
+    ``appointable`` (Staff.may_be_appointed(on) as SQL), in name order: one
+    query for any slice of it (a page of the list). ``with_unit_names`` adds
+    the units of the people of a page."""
+    return (
         Staff.objects.filter(units__in=units)
         .distinct()
         .annotate(
@@ -81,17 +83,23 @@ def staff_list(units: QuerySet[Unit], on: dt.date) -> list[Staff]:
         )
         .order_by("last_name", "first_name", "pk")
     )
+
+
+def with_unit_names(staff: Iterable[Staff], units: QuerySet[Unit]) -> list[Staff]:
+    """``staff`` as a list, each with ``my_units``: the names of their units
+    among ``units``, in one query."""
+    people = list(staff)
     unit_names: dict[int, list[str]] = defaultdict(list)
     through = Staff.units.through
     for staff_id, name in (
-        through.objects.filter(staff__in=[s.pk for s in staff], unit__in=units)
+        through.objects.filter(staff__in=[s.pk for s in people], unit__in=units)
         .order_by("unit__name")
         .values_list("staff_id", "unit__name")
     ):
         unit_names[staff_id].append(name)
-    for person in staff:
+    for person in people:
         person.my_units = unit_names[person.pk]  # type: ignore[attr-defined]
-    return staff
+    return people
 
 
 # --- staff detail -------------------------------------------------------------------

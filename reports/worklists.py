@@ -43,6 +43,12 @@ class Row:
     client: Client | None = None
     staff: Staff | None = None
     detail: str = ""
+    # The client of a row without the Client itself (a plan deadline).
+    client_id: int | None = None
+
+    @property
+    def client_pk(self) -> int | None:
+        return self.client.pk if self.client is not None else self.client_id
 
 
 @dataclass
@@ -303,6 +309,7 @@ def plans_overdue(
             unit=unit_map[item.unit_id],
             text=item.client_name,
             url=item.url,
+            client_id=item.client_id,
             detail=", ".join(
                 f"{labels[flag.kind]} ({flag.due.isoformat()})" for flag in item.flags
             ),

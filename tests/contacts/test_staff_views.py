@@ -120,6 +120,31 @@ def test_the_list_takes_the_same_number_of_queries_for_many_staff(
     assert len(response.context["staff"]) == 12
 
 
+def test_a_long_list_comes_a_page_at_a_time_in_name_order(
+    as_manager, manager, unit, other_unit, monkeypatch
+):
+    monkeypatch.setattr("contacts.views.staff.STAFF_PAGE_SIZE", 2)
+    other_unit.members.add(manager)
+    for last, signature in (("Berg", "berg"), ("Ahl", "ahl"), ("Dahl", "dahl")):
+        StaffFactory(units=[unit], first_name="Ida", last_name=last, signature=signature)
+    first = as_manager.get(STAFF_LIST)
+    html = first.content.decode()
+    assert [p.signature for p in first.context["staff"]] == ["ahl", "berg"]
+    assert "3 personer · visar 1–2" in html and "Sida 1 av 2" in html
+    assert 'href="?sida=2" rel="next"' in html and 'rel="prev"' not in html
+    second = as_manager.get(STAFF_LIST, {"sida": "2"})
+    assert [p.signature for p in second.context["staff"]] == ["dahl"]
+    assert 'href="?sida=1" rel="prev"' in second.content.decode()
+    # One unit chosen: the page links keep it.
+    chosen = as_manager.get(STAFF_LIST, {"enhet": unit.pk}).content.decode()
+    assert f'href="?enhet={unit.pk}&amp;sida=2"' in chosen
+    # A page that does not exist gives the nearest one, never an error.
+    assert [p.signature for p in as_manager.get(STAFF_LIST, {"sida": "99"}).context["staff"]] == [
+        "dahl"
+    ]
+    assert as_manager.get(STAFF_LIST, {"sida": "x"}).context["page_obj"].number == 1
+
+
 def test_care_staff_may_not_see_the_staff_pages(client, carer, nurse):
     client.force_login(carer)
     assert client.get(STAFF_LIST).status_code == 403

@@ -196,6 +196,44 @@ def test_the_unit_filter_and_its_scope(client, unit, other_unit):
     assert client.get(f"{URL}?enhet=abc").status_code == 200
 
 
+def test_long_lists_show_their_first_rows_and_one_list_pages_through_the_rest(
+    client, manager, unit, monkeypatch
+):
+    """A municipality's lists hold thousands of rows: the page shows the first
+    of each, "Visa alla" opens one list a page at a time, and only the rows
+    shown are logged as read."""
+    from audit.models import AccessLogEntry
+
+    monkeypatch.setattr("reports.views.worklists.SECTION_ROWS", 2)
+    monkeypatch.setattr("reports.views.worklists.LIST_PAGE_SIZE", 2)
+    people = [person_on(unit, first) for first in ("Anna", "Bo", "Cissi")]
+    client.force_login(manager)
+
+    response = client.get(URL)
+    html = response.content.decode()
+    first = {s["key"]: s for s in response.context["sections"]}["not_asked"]
+    assert (first["count"], len(first["rows"])) == (3, 2)
+    assert 'data-testid="count-not_asked">3<' in html
+    assert 'href="?lista=not_asked" data-testid="more-not_asked"' in html
+    assert "Visa alla 3 (här visas de 2 första)" in html
+    logged = AccessLogEntry.objects.latest("pk")
+    assert sorted(logged.client_ids) == sorted(row.client.pk for row in first["rows"])
+
+    page_two = client.get(URL, {"lista": "not_asked", "sida": "2"})
+    html = page_two.content.decode()
+    [section] = page_two.context["sections"]
+    assert section["key"] == "not_asked" and len(section["rows"]) == 1
+    assert "Sida 2 av 2" in html and 'href="?lista=not_asked&amp;sida=1" rel="prev"' in html
+    assert 'data-testid="section-plans"' not in html and 'data-testid="all-lists"' in html
+    assert AccessLogEntry.objects.latest("pk").client_ids == [section["rows"][0].client.pk]
+    assert {row.client.pk for row in first["rows"] + section["rows"]} == {p.pk for p in people}
+
+    # With a unit chosen the links keep it; an unknown list shows them all.
+    chosen = client.get(URL, {"enhet": unit.pk}).content.decode()
+    assert f'href="?enhet={unit.pk}&amp;lista=not_asked"' in chosen
+    assert len(client.get(URL, {"lista": "okänd"}).context["sections"]) == 5
+
+
 def test_care_staff_do_not_get_worklists(client, carer):
     client.force_login(carer)
     assert client.get(URL).status_code == 403
