@@ -79,7 +79,8 @@ def staff_list(request: HtmxHttpRequest) -> HttpResponse:
         {
             "staff": staff,
             "page_obj": page_obj,
-            "query": urlencode({"enhet": chosen.pk}) if chosen else "",
+            # The query string before sida= in the page links (_pager.html).
+            "page_base": f"{urlencode({'enhet': chosen.pk})}&" if chosen else "",
             "today": today,
             "units": list(access.units_for_user(request.user)),
             "chosen": chosen,
