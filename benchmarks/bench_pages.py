@@ -126,6 +126,7 @@ def many_units(span: str) -> None:
     district.groups.set([Group.objects.get(name=Role.UNIT_MANAGER)])
     for unit in Unit.objects.order_by("code")[:20]:
         unit.members.add(district)
+    day = "datum=" + span.rsplit("=", 1)[1]  # the period's last day
     for name, user in (("administrator", admin), ("manager of 20 units", district)):
         browser = Browser()
         browser.force_login(user)
@@ -135,6 +136,9 @@ def many_units(span: str) -> None:
             ("continuity page, all units", f"/rapporter/kontinuitet/?unit=&{span}"),
             ("KKiK page, all units", "/rapporter/kkik/"),
             ("Kolada page", "/rapporter/kolada/"),
+            ("FOK statistics, accepted", f"/rapporter/fok-statistik/?status=accepted&{day}"),
+            ("staff list", "/personal/"),
+            ("worklists", "/rapporter/arbetslistor/"),
         ):
             measure(browser, label, url, requests)
 

@@ -14,6 +14,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     IntegerField,
     OuterRef,
     QuerySet,
@@ -68,10 +69,15 @@ def staff_list(units: QuerySet[Unit], on: dt.date) -> QuerySet[Staff]:
     """Staff on ``units`` with ``ordinary_count``, ``deputy_count`` and
     ``appointable`` (Staff.may_be_appointed(on) as SQL), in name order: one
     query for any slice of it (a page of the list). ``with_unit_names`` adds
-    the units of the people of a page."""
+    the units of the people of a page.
+
+    "On the units" is an EXISTS, not a join with DISTINCT: a DISTINCT would
+    make PostgreSQL compute both counts for every person before it can count
+    the list or take a page of it (0.34 s for each of the two, for a manager
+    of 20 units of the municipal-scale data)."""
+    on_units = Staff.units.through.objects.filter(staff=OuterRef("pk"), unit__in=units)
     return (
-        Staff.objects.filter(units__in=units)
-        .distinct()
+        Staff.objects.filter(Exists(on_units))
         .annotate(
             ordinary_count=_count_contacts("ordinary", units, on),
             deputy_count=_count_contacts("deputy", units, on),
