@@ -180,7 +180,7 @@ def _page(
         "pdf_action": reverse("fok_statistics"),
         "pdf_fields": output.hidden_fields(request.GET, SEARCH_PARAMS),
     }
-    if request.htmx and result is not None:
+    if request.htmx and result is not None and not too_many:
         target = request.htmx.target or ""
         # One staff member's row opened or closed: only that group is swapped.
         row = result.staff_by_signature(target.removeprefix("staff-"))

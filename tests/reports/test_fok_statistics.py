@@ -523,6 +523,14 @@ def test_all_of_many_units_shows_the_counts_and_leaves_the_lists_to_the_files(
     assert 'data-testid="staff-table"' not in html
     assert "Annika Oberg" not in html and "Irma Flådig" not in html
     assert AccessLogEntry.objects.count() == logged
+    # Nor does a staff member's row asked for with htmx: no list, nothing read.
+    row = client.get(
+        reverse("fok_statistics"),
+        page_params(enhet="", visa="brs89"),
+        headers={"HX-Request": "true", "HX-Target": "staff-brs89"},
+    ).content.decode()
+    assert "Irma Flådig" not in row and "Eva Sandgreen" not in row
+    assert AccessLogEntry.objects.count() == logged
     csv = client.get(reverse("fok_statistics"), page_params(enhet="", format="csv"))
     assert "Irma Flådig" in csv.content.decode("utf-8")
     # One unit: the lists as ever.
