@@ -365,12 +365,6 @@ def _report_title(unit: Unit | None, date_from: dt.date, date_to: dt.date) -> st
     }
 
 
-# A continuity report or KKiK of "all my units" covering more units than this
-# is made only as a PDF, by the task worker (an administrator's or a
-# district's whole organisation: thousands of clients, seconds of queries).
-PAGE_UNITS = 12
-
-
 def _pdf_only(
     request: HttpRequest,
     fmt: str,
@@ -380,13 +374,13 @@ def _pdf_only(
     url_name: str,
     fields: list[tuple[str, str]],
 ) -> HttpResponse:
-    """The page (or CSV request) of "all my units" over more than PAGE_UNITS
+    """The page (or CSV request) of "all my units" over more than output.PAGE_UNITS
     units: no report in the request, the PDF button instead (the task worker
     makes it). A CSV cannot be offered that way: 400 with the same page."""
     context.update(
         {
             "too_many": units,
-            "page_units": PAGE_UNITS,
+            "page_units": output.PAGE_UNITS,
             "pdf_action": reverse(url_name),
             "pdf_fields": fields,
         }
@@ -422,7 +416,7 @@ def _continuity(request: HttpRequest, preset: str | None) -> HttpResponse:
             fields=fields,
             back_query=form.querystring(sort=sort),
         )
-    if unit is None and len(scope) > PAGE_UNITS:
+    if unit is None and output.too_many_units(len(scope)):
         # Not in the request: the task worker makes the PDF (a page or a CSV of
         # every client of a municipality took seconds and 14 MB at full scale).
         return _pdf_only(
@@ -632,7 +626,7 @@ def _kpi(request: HttpRequest, preset: str | None) -> HttpResponse:
             fields=fields,
             back_query=form.querystring(),
         )
-    if unit is None and len(scope) > PAGE_UNITS:
+    if unit is None and output.too_many_units(len(scope)):
         # As the continuity report: a whole organisation's KKiK (per unit,
         # pooled, and the trend: seven organisation-wide queries, several
         # seconds at full scale) is made by the task worker, as a PDF.

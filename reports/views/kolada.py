@@ -2,7 +2,7 @@
 its CSV download. For coordinators and unit managers
 (contacts.view_continuity_reports), over the units they belong to.
 
-Over more than PAGE_UNITS units (an administrator's whole municipality) the
+Over more than output.PAGE_UNITS units (an administrator's whole municipality) the
 figures are not computed in the request: the page offers the CSV file, which
 the task worker makes (a job, as the reports' PDFs are)."""
 
@@ -31,7 +31,7 @@ from jobs.views import job_started_response
 from omsorg.output.csv import csv_response
 
 from .. import kolada
-from . import continuity as continuity_views
+from . import output
 
 PERMISSION = "contacts.view_continuity_reports"
 
@@ -82,12 +82,6 @@ def _units(user: access.AnyUser) -> tuple[QuerySet[Unit], str]:
     return units, _("Hela organisationen") if every else _("Alla mina enheter")
 
 
-def _too_many(units: QuerySet[Unit]) -> bool:
-    """More units than a request computes the figures of (they come from the
-    task worker)."""
-    return len(units) > continuity_views.PAGE_UNITS
-
-
 def _report(units: QuerySet[Unit], label: str, form: WindowForm) -> kolada.KoladaReport:
     return kolada.kolada_report(units, form.cleaned_data["window"], organisation_label=label)
 
@@ -102,7 +96,7 @@ def _job_context(form: WindowForm, units: QuerySet[Unit]) -> dict[str, Any]:
     window = form.cleaned_data["window"]
     return {
         "too_many": len(units),
-        "page_units": continuity_views.PAGE_UNITS,
+        "page_units": output.PAGE_UNITS,
         "job_action": reverse("kolada_csv"),
         "job_fields": [("ar", window.year), ("vecka", window.week)],
     }
@@ -115,7 +109,7 @@ def kolada_report(request: HttpRequest) -> HttpResponse:
     form = _form(request.GET)
     context: dict[str, Any] = {"form": form}
     units, label = _units(request.user)
-    if form.is_valid() and _too_many(units):
+    if form.is_valid() and output.too_many_units(len(units)):
         context.update(_job_context(form, units))
     elif form.is_valid():
         report = _report(units, label, form)
@@ -138,7 +132,7 @@ def kolada_report(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
 def kolada_csv(request: HttpRequest) -> HttpResponse:
-    """GET: the file at once (up to PAGE_UNITS units; otherwise 400 with the
+    """GET: the file at once (up to output.PAGE_UNITS units; otherwise 400 with the
     page that offers the job). POST: start the job that makes it."""
     units, label = _units(request.user)
     if request.method == "POST" and not units:
@@ -156,7 +150,7 @@ def kolada_csv(request: HttpRequest) -> HttpResponse:
             params={"ar": window.year, "vecka": window.week},
         )
         return job_started_response(request, job)
-    if _too_many(units):
+    if output.too_many_units(len(units)):
         context = {"form": form, **_job_context(form, units)}
         return render(request, "reports/kolada.html", context, status=400)
     report = _report(units, label, form)

@@ -24,6 +24,20 @@ from jobs.services import job_start
 from jobs.views import job_started_response
 
 HTML, CSV, PDF = "html", "csv", "pdf"
+
+# "All my units" over more units than this is not computed in a request (an
+# administrator's or a district's whole organisation: thousands of clients,
+# seconds of queries, megabytes of lists): the continuity report and KKiK
+# come as PDFs and the Kolada figures as a CSV file from the task worker,
+# and the FOK statistics page gives its counts with the lists in the files.
+PAGE_UNITS = 12
+
+
+def too_many_units(count: int) -> bool:
+    """Does "all my units" of ``count`` units go past what a page shows?"""
+    return count > PAGE_UNITS
+
+
 FORMATS = (HTML, CSV, PDF)
 
 View = Callable[..., HttpResponse]

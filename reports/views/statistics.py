@@ -26,7 +26,6 @@ from omsorg.output.csv import csv_response
 from omsorg.output.pdf import printed_by, render_pdf
 from reports.fok_statistics import STATUS_CHOICES, FokStatistics, fok_statistics
 
-from . import continuity as continuity_views
 from . import output
 
 # The query parameters that make a search; everything else (visa, ...) is display.
@@ -154,16 +153,13 @@ def _page(
     # "All my units" over more units than a page shows together (an
     # administrator's municipality: 15,000 clients, 4,000 staff, megabytes of
     # HTML): the counts only; the lists are in the CSV file and the PDF.
-    too_many = (
-        result is not None
-        and result.unit is None
-        and access.units_for_user(request.user).count() > continuity_views.PAGE_UNITS
-    )
+    # The form holds the user's units already.
+    too_many = result is not None and result.unit is None and output.too_many_units(len(form.units))
     if result is not None and not too_many:
         log.record(request, AccessKind.REPORT, clients=[c.pk for c in result.clients])
     context = {
         "too_many": too_many,
-        "page_units": continuity_views.PAGE_UNITS,
+        "page_units": output.PAGE_UNITS,
         "form": form,
         "result": result,
         "query": query,
@@ -246,6 +242,6 @@ def _unit_label(user: Any, result: FokStatistics) -> str:
     if result.unit is not None:
         return result.unit.name
     names = list(access.units_for_user(user).order_by("name").values_list("name", flat=True))
-    if len(names) > continuity_views.PAGE_UNITS:  # not 300 names in a line
+    if output.too_many_units(len(names)):  # not 300 names in a line
         return _("Alla mina enheter (%(count)s enheter)") % {"count": len(names)}
     return _("Alla mina enheter") + " (" + ", ".join(names) + ")"

@@ -164,7 +164,7 @@ def test_all_of_many_units_is_offered_as_pdfs_and_passes_axe(
 
     if not AXE.exists():
         pytest.skip("axe-core is not installed: run npm ci in tests/axe (scripts/test.sh does)")
-    monkeypatch.setattr("reports.views.continuity.PAGE_UNITS", 1)
+    monkeypatch.setattr("reports.views.output.PAGE_UNITS", 1)
     make_user("omrade", role=Role.COORDINATOR, units=[unit, other_unit], password="pw")
     login(page, live_server, "omrade")
     page.goto(f"{live_server.url}/rapporter/kontinuitet/?unit=&from=2025-02-01&to=2025-02-14")

@@ -86,7 +86,7 @@ def test_many_units_make_the_csv_in_the_background_and_pass_axe(
     from tests.e2e.test_axe_every_page import AXE, AXE_RUN_JS
 
     UnitFactory(code="U2", name="Hemtjänst Söder").members.add(coordinator)
-    monkeypatch.setattr("reports.views.continuity.PAGE_UNITS", 1)
+    monkeypatch.setattr("reports.views.output.PAGE_UNITS", 1)
     login(page, live_server, "samordnare")
     page.goto(f"{live_server.url}/rapporter/kolada/?ar=2026&vecka=53")
     notice = page.get_by_test_id("kolada-too-many")

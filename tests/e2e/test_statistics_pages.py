@@ -119,7 +119,7 @@ def test_statistics_of_many_units_show_the_counts_and_pass_axe(
     no staff table and no list of clients on the page."""
     from tests.e2e.test_axe_every_page import AXE, AXE_RUN_JS
 
-    monkeypatch.setattr("reports.views.continuity.PAGE_UNITS", 1)
+    monkeypatch.setattr("reports.views.output.PAGE_UNITS", 1)
     make_user("statistik", role=Role.STATISTICS, units=[unit, other_unit])
     login(page, live_server, "statistik")
     page.goto(f"{live_server.url}/rapporter/fok-statistik/?status=accepted&datum=2025-01-15")

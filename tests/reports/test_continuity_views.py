@@ -280,7 +280,7 @@ def test_all_units_beyond_the_page_limit_are_made_as_a_pdf_only(
     """An administrator's "all my units" is a whole municipality: the page
     does not compute it (nor the CSV), it offers the PDF from the task
     worker; one unit still shows at once, and the PDF has every unit."""
-    monkeypatch.setattr("reports.views.continuity.PAGE_UNITS", 1)
+    monkeypatch.setattr("reports.views.output.PAGE_UNITS", 1)
     boss = make_user("omrade", role=Role.COORDINATOR, units=[unit, other_unit])
     mine = client(unit, "Mina", "Min", "K1")
     theirs = client(other_unit, "Dina", "Din", "K2", born=dt.date(1941, 2, 2))
@@ -309,7 +309,7 @@ def test_all_units_beyond_the_page_limit_are_made_as_a_pdf_only(
 def test_the_kpi_of_many_units_is_made_as_a_pdf_and_one_unit_at_once(
     client_factory_login, unit, other_unit, monkeypatch
 ):
-    monkeypatch.setattr("reports.views.continuity.PAGE_UNITS", 1)
+    monkeypatch.setattr("reports.views.output.PAGE_UNITS", 1)
     boss = make_user("omrade", role=Role.COORDINATOR, units=[unit, other_unit])
     kpi_example(unit)
     http = client_factory_login(boss)

@@ -510,7 +510,7 @@ def test_all_of_many_units_shows_the_counts_and_leaves_the_lists_to_the_files(
     page itself lists no one, so it logs no read of personal data."""
     from audit.models import AccessLogEntry
 
-    monkeypatch.setattr("reports.views.continuity.PAGE_UNITS", 1)
+    monkeypatch.setattr("reports.views.output.PAGE_UNITS", 1)
     reader = make_user("statistik", role=Role.STATISTICS, units=[unit, other_unit])
     client.force_login(reader)
     logged = AccessLogEntry.objects.count()

@@ -258,7 +258,7 @@ def test_many_units_get_the_csv_from_the_task_worker(client, world, monkeypatch)
     client.login(username="chef", password="pw")
     at_once = client.get("/rapporter/kolada/csv/?ar=2026&vecka=53").content
 
-    monkeypatch.setattr("reports.views.continuity.PAGE_UNITS", 1)
+    monkeypatch.setattr("reports.views.output.PAGE_UNITS", 1)
     response = client.get("/rapporter/kolada/?ar=2026&vecka=53")
     page = response.content.decode()
     assert response.status_code == 200 and "report" not in response.context
