@@ -201,28 +201,23 @@ _USER_COLUMNS = (
 )
 
 
-def _new_user_values(new: _NewUser, joined: Any) -> dict[str, Any]:
-    """The stored values of a new user: the model's defaults, the item's
-    fields, one time of joining for the whole call."""
-    values: dict[str, Any] = {
+def _user_defaults() -> dict[str, Any]:
+    """What User() fills in for the columns a row does not give."""
+    return {
         field.name: field.get_default()
         for field in User._meta.concrete_fields
         if field.name in _USER_COLUMNS[2:8]
     }
-    values.update(new.fields)
-    values.update(username=new.username, password=new.password, date_joined=joined)
-    values["last_login"] = None
-    return values
 
 
 def _insert_users(new_users: list[_NewUser]) -> None:
-    """Insert the new users and give each its id."""
+    """Insert the new users (one time of joining for the whole call) and give
+    each its id."""
     if not new_users:
         return
-    vendor = connection.vendor
     joined = timezone.now()
-    defaults = _new_user_values(_NewUser("", "", {}), joined)
-    stored_joined = bulk.db_datetime(joined, vendor)
+    stored_joined = bulk.db_datetime(joined, connection.vendor)
+    defaults = _user_defaults()
     rows = []
     for new in new_users:
         values = {**defaults, **new.fields} if new.fields else defaults
@@ -246,8 +241,14 @@ def _model(user: Any) -> Any:
     """The User of a user this call inserted (or the stored one as it is)."""
     if not isinstance(user, _NewUser):
         return user
-    values = _new_user_values(user, user.date_joined)
-    instance = User(pk=user.pk, **values)
+    instance = User(
+        pk=user.pk,
+        username=user.username,
+        password=user.password,
+        date_joined=user.date_joined,
+        last_login=None,
+        **{**_user_defaults(), **user.fields},
+    )
     instance._state.adding = False
     instance._state.db = connection.alias
     return instance
