@@ -20,6 +20,7 @@ import io
 import itertools
 import os
 import re
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -544,6 +545,54 @@ class Prepared:
     keep: frozenset[str] = frozenset()
 
 
+class _SeenKeys:
+    """The keys of a long file's rows, each with the first line that gave it,
+    in a temporary table instead of a dict: a dict of 18 million visit ids
+    (a year of a large municipality's visits) would hold gigabytes. The
+    table goes with the import's transaction, or is dropped at the end; its
+    name is the import's own, so imports in one transaction do not meet."""
+
+    def __init__(self, importer: _Importer) -> None:
+        self.importer = importer
+        self.table = f"import_keys_{uuid.uuid4().hex}"
+        self._created = False
+
+    def first_of_each(self, batch: list[Prepared]) -> list[Prepared]:
+        """The batch without the rows whose key came before (in an earlier
+        batch or in this one), each of those reported as a problem with the
+        line where the key was first given."""
+        importer = self.importer
+        keys = [importer.table_key(item) for item in batch]
+        with connection.cursor() as cursor:
+            if not self._created:
+                # ON COMMIT DROP: gone with a transaction that ends without close().
+                on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {self.table} "
+                    f"(row_key text PRIMARY KEY, first_line integer NOT NULL){on_commit}"
+                )
+                self._created = True
+            sql = f"SELECT row_key, first_line FROM {self.table} WHERE {{keys}}"
+            earlier = dict(bulk.select_by_keys(cursor, sql, "row_key", list(set(keys))))
+            firsts: dict[str, int] = {}
+            unique: list[Prepared] = []
+            for key, item in zip(keys, batch, strict=True):
+                first = earlier.get(key) or firsts.get(key)
+                if first is not None:
+                    importer.duplicate(item.line, first)
+                    continue
+                firsts[key] = item.line
+                unique.append(item)
+            bulk.insert_rows(cursor, self.table, ("row_key", "first_line"), list(firsts.items()))
+        return unique
+
+    def close(self) -> None:
+        if self._created:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE {self.table}")
+            self._created = False
+
+
 class _Importer:
     """Checks rows (collecting every problem) and applies them through services."""
 
@@ -556,6 +605,11 @@ class _Importer:
     # Rows prepared and applied this many at a time (memory stays constant
     # however long the file); None: all at once (ordered or cross-row checks).
     batch_size: int | None = None
+    # The keys of the rows read so far, that find a key given twice in the
+    # file: in a dict, or, for the kinds of very long files (a year of
+    # visits is millions of rows), in a temporary table (_SeenKeys), checked
+    # a batch at a time, so that memory stays constant there too.
+    keys_in_table = False
     # Columns whose values refer to other records (looked up once per file).
     reference_columns = (
         "unit", "units", "customer_number", "ordinary", "deputy", "staff", "planned_staff",
@@ -718,6 +772,10 @@ class _Importer:
         assert self.spec.key is not None
         return tuple(row.get(column) for column in self.spec.key)
 
+    def table_key(self, prepared: Prepared) -> str:
+        """The row's key as text, for _SeenKeys (kinds with keys_in_table)."""
+        raise NotImplementedError
+
     def run(self, counts: dict[str, int]) -> None:
         """Check every row and apply the good ones; in batches where the kind
         allows, once a batch is full, as long as no row had a problem (the
@@ -725,17 +783,30 @@ class _Importer:
         if self.batch_size is None:
             self.apply_all(self.prepare_all(), counts)
             return
+        seen = _SeenKeys(self) if self.keys_in_table else None
         batch: list[Prepared] = []
         for item in self.iter_prepared():
             batch.append(item)
             if len(batch) >= self.batch_size:
-                if not self.problems:
-                    self.apply_all(batch, counts)
+                self._apply_batch(batch, counts, seen)
                 batch = []
-        if batch and not self.problems:
-            self.apply_all(batch, counts)
+        if batch:
+            self._apply_batch(batch, counts, seen)
+        if seen is not None:
+            seen.close()
         if not self.problems:
             self.finish()
+
+    def _apply_batch(
+        self, batch: list[Prepared], counts: dict[str, int], seen: _SeenKeys | None
+    ) -> None:
+        """Apply a full batch, unless the import has failed already; with
+        ``seen``, rows whose key came before in the file are problems first
+        (they are checked even when nothing more is applied)."""
+        if seen is not None:
+            batch = seen.first_of_each(batch)
+        if not self.problems:
+            self.apply_all(batch, counts)
 
     def finish(self) -> None:
         """Work for the file as a whole, once every batch is written."""
@@ -746,23 +817,31 @@ class _Importer:
 
     def iter_prepared(self) -> Iterator[Prepared]:
         keys: dict[tuple[Any, ...], int] = {}
+        check_keys = self.spec.key is not None and not self.keys_in_table
         for row in self.each_row():
             self._row_failed = False
             item = self.prepare(row)
             if self._row_failed or item is None:
                 continue
-            if self.spec.key is not None:
+            if check_keys:
                 key = self.key(row, item)
                 if key in keys:
-                    self.error(
-                        row,
-                        self.spec.key[0],
-                        _("Samma %(key)s finns redan på rad %(line)s i filen.")
-                        % {"key": " + ".join(self.spec.key), "line": keys[key]},
-                    )
+                    self.duplicate(row.line, keys[key])
                     continue
                 keys[key] = row.line
             yield item
+
+    def duplicate(self, line: int, first: int) -> None:
+        """The row on ``line`` has the key of the row on ``first``."""
+        assert self.spec.key is not None
+        self.problems.append(
+            Problem(
+                line,
+                self.spec.key[0],
+                _("Samma %(key)s finns redan på rad %(line)s i filen.")
+                % {"key": " + ".join(self.spec.key), "line": first},
+            )
+        )
 
     def prepare(self, row: Row) -> Prepared | None:
         raise NotImplementedError
@@ -1562,6 +1641,7 @@ class VisitImporter(_Importer):
     spec = SPECS["visits"]
     field_columns = {"client": "customer_number"}
     batch_size = 5000
+    keys_in_table = True
 
     # Optional columns: parser and the value of an empty cell.
     optional: dict[str, tuple[Callable[[str], Any], Any]] = {
@@ -1589,8 +1669,8 @@ class VisitImporter(_Importer):
         # A staff cell ("brs89 @kal01") -> its people, once every one is known.
         self._people: dict[str, list[Staff]] = {}
 
-    def key(self, row: Row, prepared: Prepared) -> tuple[Any, ...]:
-        return (prepared.data["visit_id"],)
+    def table_key(self, prepared: Prepared) -> str:
+        return str(prepared.data["visit_id"])
 
     def people(self, row: Row, column: str) -> list[Staff]:
         value = row.values[column]

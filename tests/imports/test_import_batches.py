@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from contacts import services
 from contacts.models import CareContactChange, Client, Service, Staff, Visit
@@ -168,3 +169,72 @@ def test_a_reimported_contacts_file_reads_the_history_in_a_fixed_number_of_queri
     with CaptureQueriesContext(connection) as three:
         assert import_csv("contacts", more).unchanged == 4
     assert len(three.captured_queries) == len(two.captured_queries)
+
+
+def test_a_visit_given_again_in_a_later_batch_is_an_error_with_its_first_line(world, small_batches):
+    # Batches of two: V1 comes back in the second and the third batch, V2
+    # twice in the third; every repeat is reported with the line of the first.
+    data = (
+        HEADER
+        + "V1;K1;U1;2025-01-15 08:00;;performed;brs89\n"
+        + "V2;K1;U1;2025-01-15 09:00;;performed;kal01\n"
+        + "V3;K1;U1;2025-01-15 10:00;;performed;brs89\n"
+        + "V1;K1;U1;2025-01-15 11:00;;performed;brs89\n"
+        + "V2;K1;U1;2025-01-15 12:00;;performed;brs89\n"
+        + "V2;K1;U1;2025-01-15 13:00;;performed;brs89\n"
+        + "V1;K1;U1;2025-01-15 14:00;;performed;brs89\n"
+    )
+    result = import_csv("visits", data)
+    assert result.errors == [
+        "line 5: visit_id: Samma visit_id finns redan på rad 2 i filen.",
+        "line 6: visit_id: Samma visit_id finns redan på rad 3 i filen.",
+        "line 7: visit_id: Samma visit_id finns redan på rad 3 i filen.",
+        "line 8: visit_id: Samma visit_id finns redan på rad 2 i filen.",
+    ]
+    assert Visit.objects.count() == 0
+
+
+def test_a_repeated_visit_is_found_after_another_problem_too(world, small_batches):
+    # Once a row has failed nothing more is written, but the later batches
+    # are still checked, so every problem of the file is listed at once.
+    data = (
+        HEADER
+        + "V1;K1;U1;2025-01-15 08:00;;performed;nobody\n"
+        + "V2;K1;U1;2025-01-15 09:00;;performed;kal01\n"
+        + "V3;K1;U1;2025-01-15 10:00;;performed;brs89\n"
+        + "V2;K1;U1;2025-01-15 11:00;;performed;brs89\n"
+    )
+    result = import_csv("visits", data)
+    assert result.errors == [
+        "line 2: staff: Okänd signatur ”nobody”.",
+        "line 5: visit_id: Samma visit_id finns redan på rad 3 i filen.",
+    ]
+    assert Visit.objects.count() == 0
+
+
+def test_imports_of_visits_leave_no_table_of_keys_behind(world, small_batches):
+    def key_tables() -> list[str]:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT relname FROM pg_class WHERE relname LIKE 'import_keys_%%' "
+                    "AND relkind = 'r'"
+                )
+            else:
+                cursor.execute(
+                    "SELECT name FROM sqlite_temp_master WHERE name LIKE 'import_keys_%'"
+                )
+            return [name for (name,) in cursor.fetchall()]
+
+    good = (
+        HEADER + "V1;K1;U1;2025-01-15 08:00;;performed;brs89\nV2;K1;U1;2025-01-16 08:00;;planned;\n"
+    )
+    bad = good + "V1;K1;U1;2025-01-17 08:00;;performed;brs89\n"
+    assert import_csv("visits", good).created == 2
+    assert key_tables() == []
+    assert not import_csv("visits", bad).ok
+    assert key_tables() == []
+    # Two imports in one transaction (a test's, or a caller's) each have their own.
+    again = import_csv("visits", good)
+    assert (again.created, again.unchanged) == (0, 2)
+    assert key_tables() == []
