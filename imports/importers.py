@@ -1738,6 +1738,14 @@ class VisitImporter(_Importer):
         counts[CREATED] += result["created"]
         counts[UPDATED] += result["updated"]
         counts[UNCHANGED] += result["unchanged"]
+        # The batch's foreign keys are checked now rather than at the commit,
+        # so that PostgreSQL's queue of checks does not grow with the file
+        # (200,000 visits: 10.5 MB of it at the commit, 0.55 MB so; a year's
+        # would be about a gigabyte), at no cost measurable beyond the noise.
+        # Outside the batch's savepoint: PostgreSQL frees the checks it has
+        # run only outside a subtransaction.
+        with connection.cursor() as cursor:
+            bulk.check_deferred(cursor)
 
     def finish(self) -> None:
         if self._units_touched:

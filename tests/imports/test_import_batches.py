@@ -3,14 +3,14 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
-from contacts import services
+from contacts import bulk, services
 from contacts.models import CareContactChange, Client, Service, Staff, Visit
 from contacts.personal_id import make_test_personnummer
 from imports import importers
 from imports.importers import import_csv
-from tests.contacts.factories import ClientFactory, UnitFactory
+from tests.contacts.factories import ClientFactory, StaffFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -238,3 +238,44 @@ def test_imports_of_visits_leave_no_table_of_keys_behind(world, small_batches):
     again = import_csv("visits", good)
     assert (again.created, again.unchanged) == (0, 2)
     assert key_tables() == []
+
+
+def test_a_long_visit_file_has_its_references_checked_as_it_goes(world, small_batches, monkeypatch):
+    # After every batch (of two rows here, 5,000 in a real import):
+    # PostgreSQL's queue of foreign-key checks does not grow with the file.
+    checked = []
+    check = bulk.check_deferred
+    monkeypatch.setattr(bulk, "check_deferred", lambda cursor: checked.append(1) or check(cursor))
+    data = HEADER + "".join(
+        f"V{n};K1;U1;2025-01-15 {8 + n:02d}:00;;performed;brs89\n" for n in range(5)
+    )
+    result = import_csv("visits", data)
+    assert (result.created, result.errors) == (5, [])
+    assert len(checked) == 3
+    assert Visit.staff.through.objects.count() == 5
+
+
+@pytest.mark.postgres_only("SQLite keeps no queue of deferred checks, only a count of violations")
+def test_a_broken_reference_is_found_by_the_check_not_at_the_commit(world):
+    unit, client, britta, kalle = world
+    visit = Visit.objects.create(
+        visit_id="V1",
+        client=client,
+        unit=unit,
+        start=dt.datetime(2025, 1, 15, 8, tzinfo=dt.UTC),
+        status=Visit.Status.PERFORMED,
+    )
+    table = Visit.staff.through._meta.db_table
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (visit_id, staff_id) VALUES (%s, %s)", [visit.pk, 999_999]
+        )
+        bulk.check_deferred(cursor)
+    # The check deferred the keys again: a row with a parent written after it is fine.
+    with transaction.atomic(), connection.cursor() as cursor:
+        bulk.check_deferred(cursor)
+        cursor.execute(
+            f"INSERT INTO {table} (visit_id, staff_id) VALUES (%s, %s)", [visit.pk, 999_998]
+        )
+        StaffFactory(pk=999_998, signature="zz999")
+    assert list(visit.staff.values_list("pk", flat=True)) == [999_998]
