@@ -240,19 +240,38 @@ def test_imports_of_visits_leave_no_table_of_keys_behind(world, small_batches):
     assert key_tables() == []
 
 
-def test_a_long_visit_file_has_its_references_checked_as_it_goes(world, small_batches, monkeypatch):
-    # After every batch (of two rows here, 5,000 in a real import):
-    # PostgreSQL's queue of foreign-key checks does not grow with the file.
-    checked = []
+def _count_checks(monkeypatch) -> list[int]:
+    checked: list[int] = []
     check = bulk.check_deferred
     monkeypatch.setattr(bulk, "check_deferred", lambda cursor: checked.append(1) or check(cursor))
-    data = HEADER + "".join(
-        f"V{n};K1;U1;2025-01-15 {8 + n:02d}:00;;performed;brs89\n" for n in range(5)
-    )
-    result = import_csv("visits", data)
+    return checked
+
+
+FIVE_VISITS = HEADER + "".join(
+    f"V{n};K1;U1;2025-01-15 {8 + n:02d}:00;;performed;brs89\n" for n in range(5)
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_visit_file_has_its_references_checked_as_it_goes(world, small_batches, monkeypatch):
+    # After every batch (of two rows here, 5,000 in a real import, which is
+    # its own transaction): PostgreSQL's queue of checks does not grow.
+    checked = _count_checks(monkeypatch)
+    result = import_csv("visits", FIVE_VISITS)
     assert (result.created, result.errors) == (5, [])
     assert len(checked) == 3
     assert Visit.staff.through.objects.count() == 5
+
+
+def test_inside_a_callers_transaction_the_references_wait_for_its_commit(
+    world, small_batches, monkeypatch
+):
+    # There PostgreSQL would keep the checks run in the queue, and each
+    # check go through them all again.
+    checked = _count_checks(monkeypatch)
+    with transaction.atomic():
+        result = import_csv("visits", FIVE_VISITS)
+    assert (result.created, checked) == (5, [])
 
 
 @pytest.mark.postgres_only("SQLite keeps no queue of deferred checks, only a count of violations")
