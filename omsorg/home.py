@@ -13,7 +13,7 @@ from audit import log
 from audit.models import AccessKind
 from contacts import access, selectors
 from contacts.models import Unit
-from plans.selectors import OverduePlan, overdue_plans
+from plans.selectors import OverduePlan, overdue_counts, overdue_plans
 from reports.views.worklists import worklist_summary
 
 # The start-page card shows this many clients per unit; the rest behind a link.
@@ -41,11 +41,15 @@ def home(request: HttpRequest) -> HttpResponse:
     # Three queries for all the units, however many (an administrator sees every unit).
     counted = selectors.unit_cards(units, today, 0 if overview else CARD_LIMIT)
     # The provider routine plan deadlines per unit: computed once for all the units,
-    # shown per unit here and counted in the worklists.
-    overdue = overdue_plans(units, today)
+    # shown per unit here and counted in the worklists; over many units only
+    # counted (the list of every unit's took a fifth of a second).
     by_unit: dict[int, list[OverduePlan]] = {}
-    for item in overdue:
-        by_unit.setdefault(item.unit_id, []).append(item)
+    if overview:
+        plan_counts = overdue_counts(units, today)
+    else:
+        for item in overdue_plans(units, today):
+            by_unit.setdefault(item.unit_id, []).append(item)
+        plan_counts = {unit_id: len(items) for unit_id, items in by_unit.items()}
     cards = []
     for unit in units:
         offers_contact = unit.care_type is None or unit.care_type.offers_care_contact
@@ -58,7 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "more": offers_contact and card.not_handled > CARD_LIMIT,
                 "count": card.not_handled if offers_contact else 0,
                 "on_unit": card.on_unit,
-                "plans": len(by_unit.get(unit.pk, [])),
+                "plans": plan_counts.get(unit.pk, 0),
             }
         )
     plan_cards = (
@@ -86,7 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "chosen": chosen,
         "many_units": len(all_units) > 1,
     }
-    context.update(worklist_summary(request, overdue=overdue, units=scope))
+    context.update(worklist_summary(request, plans=sum(plan_counts.values()), units=scope))
     # The overview names no client: only the moves are logged then.
     shown = [c for card in cards for c in card["clients"]]  # type: ignore[attr-defined]
     shown_plans = [

@@ -14,7 +14,7 @@ A deadline day itself is not overdue: "within 14 days" includes day 14."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +85,37 @@ def _start_rows(services: QuerySet[Service], on: dt.date) -> list[dict[str, Any]
     )
 
 
+def _active_plans(
+    plans: QuerySet[ImplementationPlan], on: dt.date
+) -> dict[tuple[int, int], Mapping[str, Any]]:
+    """The plans active on ``on`` (at most one per client and unit), by (client, unit)."""
+    return {
+        (plan["client_id"], plan["unit_id"]): plan
+        for plan in plans.filter(ImplementationPlan.active_q(on)).values(
+            "id", "client_id", "unit_id", "period_start", "established", "revised", "follow_up_date"
+        )
+    }
+
+
+def _flags(first_start: dt.date, plan: Mapping[str, Any] | None, on: dt.date) -> list[PlanFlag]:
+    """The deadlines passed on ``on`` (the rules at the top of this module)
+    for a client on a unit whose ongoing services started on
+    ``first_start`` and whose active plan is ``plan`` (a row of _active_plans)."""
+    flags: list[PlanFlag] = []
+    if plan is None:
+        due = first_start + dt.timedelta(days=NEW_PLAN_DAYS)
+        if on > due:
+            flags.append(PlanFlag(FlagKind.MISSING, due))
+    else:
+        last = plan["revised"] or plan["established"] or plan["period_start"]
+        revision_due = add_months(last, REVISION_MONTHS)
+        if on > revision_due:
+            flags.append(PlanFlag(FlagKind.REVISION, revision_due))
+        if plan["follow_up_date"] is not None and on > plan["follow_up_date"]:
+            flags.append(PlanFlag(FlagKind.FOLLOW_UP, plan["follow_up_date"]))
+    return flags
+
+
 def _overdue(
     services: QuerySet[Service] | list[dict[str, Any]],
     plans: QuerySet[ImplementationPlan],
@@ -92,29 +123,13 @@ def _overdue(
 ) -> list[OverduePlan]:
     """``services``: the services to judge, or their rows of ``_start_rows``."""
     starts = _start_rows(services, on) if isinstance(services, QuerySet) else services
-    # Query 2: the plans active on ``on`` (at most one per client and unit).
-    active = {
-        (plan["client_id"], plan["unit_id"]): plan
-        for plan in plans.filter(ImplementationPlan.active_q(on)).values(
-            "id", "client_id", "unit_id", "period_start", "established", "revised", "follow_up_date"
-        )
-    }
+    # Query 2: the plans active on ``on``.
+    active = _active_plans(plans, on)
     result = []
     plan_list_url = pk_url("plan_list")
     for row in starts:
         plan = active.get((row["client_id"], row["unit_id"]))
-        flags: list[PlanFlag] = []
-        if plan is None:
-            due = row["first_start"] + dt.timedelta(days=NEW_PLAN_DAYS)
-            if on > due:
-                flags.append(PlanFlag(FlagKind.MISSING, due))
-        else:
-            last = plan["revised"] or plan["established"] or plan["period_start"]
-            revision_due = add_months(last, REVISION_MONTHS)
-            if on > revision_due:
-                flags.append(PlanFlag(FlagKind.REVISION, revision_due))
-            if plan["follow_up_date"] is not None and on > plan["follow_up_date"]:
-                flags.append(PlanFlag(FlagKind.FOLLOW_UP, plan["follow_up_date"]))
+        flags = _flags(row["first_start"], plan, on)
         if flags:
             result.append(
                 OverduePlan(
@@ -143,6 +158,28 @@ def overdue_plans(units: QuerySet[Unit] | Iterable[Unit], on: dt.date) -> list[O
         ImplementationPlan.objects.filter(unit_id__in=ids),
         on,
     )
+
+
+def overdue_counts(units: QuerySet[Unit] | Iterable[Unit], on: dt.date) -> dict[int, int]:
+    """How many clients overdue_plans would list on each unit (units with
+    none left out), without the clients' names and links: the start page of
+    a user with many units shows only these counts, and for every unit of a
+    large municipality (20,000 clients) the list took a fifth of a second.
+    The same two queries, the same rules (_flags)."""
+    ids = [unit.pk for unit in units]
+    starts = (
+        Service.objects.filter(unit_id__in=ids)
+        .filter(Service.ongoing_q(on))
+        .values_list("client_id", "unit_id")
+        .annotate(first_start=Min("start"))
+        .order_by()
+    )
+    active = _active_plans(ImplementationPlan.objects.filter(unit_id__in=ids), on)
+    counts: dict[int, int] = {}
+    for client_id, unit_id, first_start in starts:
+        if _flags(first_start, active.get((client_id, unit_id)), on):
+            counts[unit_id] = counts.get(unit_id, 0) + 1
+    return counts
 
 
 def plan_flags_for_client(

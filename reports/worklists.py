@@ -22,7 +22,7 @@ from contacts.models import (
     Unit,
 )
 from omsorg.http import pk_url, pks_url
-from plans.selectors import FlagKind, OverduePlan, overdue_plans
+from plans.selectors import FlagKind, OverduePlan, overdue_counts, overdue_plans
 
 Status = CareContact.Status
 
@@ -61,21 +61,45 @@ class Worklists:
     overloaded_staff: list[Row] = field(default_factory=list)
 
     def sections(self) -> list[tuple[str, str, list[Row]]]:
-        return [
-            ("not_asked", _("Ej tillfrågade mer än 14 dagar efter start"), self.not_asked),
-            (
-                "contacts",
-                _("Tackar ja men ordinarie otillgänglig eller vice saknas"),
-                self.contact_problems,
-            ),
-            ("evidence", _("Bevis om skyddad yrkestitel"), self.title_evidence),
-            ("plans", _("Genomförandeplaner att åtgärda"), self.plans_overdue),
-            ("load", _("Personal med många fler brukare än snittet"), self.overloaded_staff),
-        ]
+        rows = {
+            "not_asked": self.not_asked,
+            "contacts": self.contact_problems,
+            "evidence": self.title_evidence,
+            "plans": self.plans_overdue,
+            "load": self.overloaded_staff,
+        }
+        return [(key, title, rows[key]) for key, title in _section_titles()]
 
     @property
     def total(self) -> int:
         return sum(len(rows) for _key, _title, rows in self.sections())
+
+
+def _section_titles() -> list[tuple[str, str]]:
+    return [
+        ("not_asked", _("Ej tillfrågade mer än 14 dagar efter start")),
+        ("contacts", _("Tackar ja men ordinarie otillgänglig eller vice saknas")),
+        ("evidence", _("Bevis om skyddad yrkestitel")),
+        ("plans", _("Genomförandeplaner att åtgärda")),
+        ("load", _("Personal med många fler brukare än snittet")),
+    ]
+
+
+@dataclass
+class WorklistCounts:
+    """How many rows each worklist has, for the start page's summary: the
+    same lists as Worklists, counted without making their rows (the
+    clients' names, links and texts)."""
+
+    on: dt.date
+    counts: dict[str, int]
+
+    def sections(self) -> list[tuple[str, str, int]]:
+        return [(key, title, self.counts[key]) for key, title in _section_titles()]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
 
 # The transitional rule is listed once it ends within this many days: before
@@ -91,10 +115,8 @@ def _ids(units: QuerySet[Unit]) -> list[int]:
     return [unit.pk for unit in units]
 
 
-def not_asked_overdue(units: QuerySet[Unit], on: dt.date) -> list[Row]:
-    """Clients on the unit still "not asked" more than 14 days after the start
-    of their current execution there."""
-    rows: list[Row] = []
+def _not_asked_pairs(units: QuerySet[Unit], on: dt.date) -> list[tuple[int, int, dt.date]]:
+    """(client, unit, first start) of not_asked_overdue's rows."""
     ongoing = Service.objects.filter(Service.ongoing_q(on))
     handled = (
         history.in_force(on)
@@ -110,7 +132,14 @@ def not_asked_overdue(units: QuerySet[Unit], on: dt.date) -> list[Row]:
         .annotate(first=Min("start"))
         .filter(first__lt=on - dt.timedelta(days=NOT_ASKED_DAYS))
     )
-    pairs = [(r["client"], r["unit"], r["first"]) for r in starts]
+    return [(r["client"], r["unit"], r["first"]) for r in starts]
+
+
+def not_asked_overdue(units: QuerySet[Unit], on: dt.date) -> list[Row]:
+    """Clients on the unit still "not asked" more than 14 days after the start
+    of their current execution there."""
+    rows: list[Row] = []
+    pairs = _not_asked_pairs(units, on)
     edit_url = pks_url("fok_edit")  # one reverse for all the rows: where the contact is set
     clients = Client.objects.in_bulk([p[0] for p in pairs])
     unit_map = {u.pk: u for u in units}  # evaluated once, shared by the lists
@@ -179,10 +208,8 @@ def _current_contacts(units: QuerySet[Unit], on: dt.date) -> list[_Contact]:
     ]
 
 
-def contact_problems(contacts: list[_Contact], on: dt.date) -> list[Row]:
-    """Accepted contacts whose ordinary or deputy may not serve on the date, or
-    without a deputy. Missing title evidence is listed once per staff member
-    under title_evidence instead (the fix is on the staff member's page)."""
+def _with_problems(contacts: list[_Contact], on: dt.date) -> list[tuple[_Contact, list[str]]]:
+    """The contacts of contact_problems, each with its problems."""
     found: list[tuple[_Contact, list[str]]] = []
     for cc in contacts:
         problems = []
@@ -204,6 +231,14 @@ def contact_problems(contacts: list[_Contact], on: dt.date) -> list[Row]:
                 )
         if problems:
             found.append((cc, problems))
+    return found
+
+
+def contact_problems(contacts: list[_Contact], on: dt.date) -> list[Row]:
+    """Accepted contacts whose ordinary or deputy may not serve on the date, or
+    without a deputy. Missing title evidence is listed once per staff member
+    under title_evidence instead (the fix is on the staff member's page)."""
+    found = _with_problems(contacts, on)
     clients = Client.objects.in_bulk([cc.client_id for cc, _problems in found]) if found else {}
     edit_url = pks_url("fok_edit")  # one reverse for all the rows: where the contact is set
     return [
@@ -218,11 +253,11 @@ def contact_problems(contacts: list[_Contact], on: dt.date) -> list[Row]:
     ]
 
 
-def title_evidence(contacts: list[_Contact], on: dt.date) -> list[Row]:
-    """Staff members appointed on the date whose title evidence is missing or not
-    valid then, or rests on the transitional rule when it ends within
-    TRANSITIONAL_NOTICE_DAYS: one row per staff member, linking to their page
-    (where the evidence is registered)."""
+def _evidence_missing(
+    contacts: list[_Contact], on: dt.date
+) -> dict[int, tuple[Staff, Unit, Counter[str]]]:
+    """The staff members of title_evidence, each with a unit of theirs and
+    how many clients they are ordinary and deputy for."""
     last_transitional_day = TRANSITIONAL_RULE_END - dt.timedelta(days=1)
     transitional_ends_soon = (last_transitional_day - on).days < TRANSITIONAL_NOTICE_DAYS
     found: dict[int, tuple[Staff, Unit, Counter[str]]] = {}
@@ -238,6 +273,16 @@ def title_evidence(contacts: list[_Contact], on: dt.date) -> list[Row]:
             if staff.pk not in found:
                 found[staff.pk] = (staff, cc.unit, Counter())
             found[staff.pk][2][role] += 1
+    return found
+
+
+def title_evidence(contacts: list[_Contact], on: dt.date) -> list[Row]:
+    """Staff members appointed on the date whose title evidence is missing or not
+    valid then, or rests on the transitional rule when it ends within
+    TRANSITIONAL_NOTICE_DAYS: one row per staff member, linking to their page
+    (where the evidence is registered)."""
+    last_transitional_day = TRANSITIONAL_RULE_END - dt.timedelta(days=1)
+    found = _evidence_missing(contacts, on)
     rows: list[Row] = []
     staff_url = pk_url("staff_detail")
     for staff, unit, roles in found.values():
@@ -332,6 +377,29 @@ def worklists(
         title_evidence=title_evidence(contacts, on),
         plans_overdue=plans_overdue(units, on, overdue),
         overloaded_staff=overloaded_staff(units, contacts, on),
+    )
+
+
+def worklist_counts(
+    units: QuerySet[Unit], on: dt.date, *, plans: int | None = None
+) -> WorklistCounts:
+    """The number of rows of each of worklists(units, on), found by the same
+    rules without making the rows: an administrator's start page counts
+    the lists of every unit. ``plans``: the number of plan deadlines on the
+    units (plans.selectors.overdue_counts) when the caller has it."""
+    if plans is None:
+        plans = sum(overdue_counts(units, on).values())
+    contacts = _current_contacts(units, on)
+    return WorklistCounts(
+        on=on,
+        counts={
+            "not_asked": len(_not_asked_pairs(units, on)),
+            "contacts": len(_with_problems(contacts, on)),
+            "evidence": len(_evidence_missing(contacts, on)),
+            "plans": plans,
+            # A few rows per unit at most: made as the list makes them.
+            "load": len(overloaded_staff(units, contacts, on)),
+        },
     )
 
 

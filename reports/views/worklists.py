@@ -18,7 +18,7 @@ from audit.models import AccessKind
 from contacts import access
 from contacts.models import Unit
 from plans.selectors import overdue_plans
-from reports.worklists import Row
+from reports.worklists import Row, worklist_counts
 from reports.worklists import worklists as compute_worklists
 
 # Rows of each list on the page of all the lists; the rest behind "Visa alla".
@@ -76,15 +76,16 @@ def worklists(request: HttpRequest) -> HttpResponse:
 
 
 def worklist_summary(
-    request: HttpRequest, *, overdue: Any = None, units: QuerySet[Unit] | None = None
+    request: HttpRequest, *, plans: int | None = None, units: QuerySet[Unit] | None = None
 ) -> dict[str, Any]:
     """Context for templates/reports/_worklist_summary.html on the start page:
-    {"worklists": ...} for managers and coordinators, {} for everyone else.
-    ``overdue``: the plan deadlines when the caller already computed them;
-    ``units``: the user's units (access.units_for_user) when the caller has
-    them already, so they are read once."""
+    {"worklists": WorklistCounts} for managers and coordinators, {} for
+    everyone else. ``plans``: the number of plan deadlines on the units when
+    the caller already counted them; ``units``: the user's units
+    (access.units_for_user) when the caller has them already, so they are
+    read once."""
     if not access.may_view_staff(request.user):
         return {}
     if units is None:
         units = access.units_for_user(request.user)
-    return {"worklists": compute_worklists(units, timezone.localdate(), overdue=overdue)}
+    return {"worklists": worklist_counts(units, timezone.localdate(), plans=plans)}
