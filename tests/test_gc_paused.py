@@ -1,6 +1,7 @@
 """omsorg.gc.gc_paused: the collector is off inside the block and back as it was after."""
 
 import gc
+import weakref
 
 import pytest
 
@@ -28,3 +29,33 @@ def test_a_collector_turned_off_by_the_caller_stays_off():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_what_the_block_made_goes_to_the_oldest_generation_unscanned():
+    # Not left in the youngest generation for the first collection after the
+    # block to scan all at once: the objects of a large result live as long
+    # as the result, as long-lived objects do.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(10**9)  # no automatic collection to move them meanwhile
+    try:
+        with gc_paused():
+            made = [[n] for n in range(1000)]
+        young = {id(item) for item in gc.get_objects(generation=0)}
+        oldest = {id(item) for item in gc.get_objects(generation=2)}
+    finally:
+        gc.set_threshold(*thresholds)
+    assert not any(id(item) in young for item in made)
+    assert all(id(item) in oldest for item in made)
+
+
+def test_a_cycle_made_in_the_block_is_still_collected():
+    class Node:
+        pass
+
+    with gc_paused():
+        node = Node()
+        node.itself = node
+        ref = weakref.ref(node)
+        del node
+    gc.collect()
+    assert ref() is None
