@@ -34,12 +34,22 @@ def explain(name: str, fn: Callable[[], Any]) -> None:
         fn()
     for query in ctx.captured_queries:
         sql = query["sql"]
-        if not sql.lstrip().upper().startswith(("SELECT", "WITH", "(SELECT")):
+        # A planner setting sent with the query ("SET LOCAL …; SELECT …") is
+        # explained with it; the reading and restoring of settings is not.
+        setting, _, statement = (
+            sql.rpartition("; ") if sql.startswith("SET LOCAL") else ("", "", sql)
+        )
+        if not statement.lstrip().upper().startswith(("SELECT", "WITH", "(SELECT")):
+            continue
+        if "current_setting(" in statement or "set_config(" in statement:
             continue
         with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql)
+            prefix = f"{setting}; " if setting else ""
+            cursor.execute(prefix + "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement)
+            if setting:
+                cursor.nextset()
             plan = "\n".join(row[0] for row in cursor.fetchall())
-        print(f"==== {name}\n{plan}\n", flush=True)
+        print(f"==== {name}{' (' + setting + ')' if setting else ''}\n{plan}\n", flush=True)
 
 
 def main() -> None:
