@@ -800,7 +800,7 @@ class _Importer:
     def _apply_batch(
         self, batch: list[Prepared], counts: dict[str, int], seen: _SeenKeys | None
     ) -> None:
-        """Apply a full batch, unless the import has failed already; with
+        """Apply a batch, unless the import has failed already; with
         ``seen``, rows whose key came before in the file are problems first
         (they are checked even when nothing more is applied)."""
         if seen is not None:
