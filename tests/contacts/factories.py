@@ -25,7 +25,10 @@ class UnitFactory(factory.django.DjangoModelFactory):
         model = Unit
         django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: f"U{n}")
+    # Not "U<n>": tests name their own units U1, U2 …, and get_or_create on
+    # the code would hand a test's "new" unit back as one of those (a stranger
+    # unit that was the user's own, depending on which tests ran before).
+    code = factory.Sequence(lambda n: f"UF{n}")
     name = factory.Sequence(lambda n: f"Hemtjänst {n}")
     provider = factory.SubFactory(ProviderFactory)
 
