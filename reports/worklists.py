@@ -21,6 +21,7 @@ from contacts.models import (
     Staff,
     Unit,
 )
+from omsorg.gc import gc_paused
 from omsorg.http import pk_url, pks_url
 from plans.selectors import FlagKind, OverduePlan, overdue_counts, overdue_plans
 
@@ -177,6 +178,7 @@ class _Contact:
         return self.ordinary.pk if self.ordinary is not None else None
 
 
+@gc_paused()  # 15,000 contacts and their staff for every unit (omsorg.gc)
 def _current_contacts(
     units: QuerySet[Unit], on: dt.date, *, ordered: bool = True
 ) -> list[_Contact]:
