@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import gc
 import io
 import itertools
 import os
@@ -49,6 +50,7 @@ from contacts.models import (
     Unit,
     Visit,
 )
+from omsorg.gc import gc_paused
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -545,6 +547,11 @@ class Prepared:
     keep: frozenset[str] = frozenset()
 
 
+# A long import's batches between two collections of the young generations
+# (_Importer.run): 100,000 visits.
+COLLECT_EVERY = 20
+
+
 class _SeenKeys:
     """The keys of a long file's rows, each with the first line that gave it,
     in a temporary table instead of a dict: a dict of 18 million visit ids
@@ -779,23 +786,36 @@ class _Importer:
     def run(self, counts: dict[str, int]) -> None:
         """Check every row and apply the good ones; in batches where the kind
         allows, once a batch is full, as long as no row had a problem (the
-        import is then rolled back anyway)."""
-        if self.batch_size is None:
-            self.apply_all(self.prepare_all(), counts)
-            return
-        seen = _SeenKeys(self) if self.keys_in_table else None
-        batch: list[Prepared] = []
-        for item in self.iter_prepared():
-            batch.append(item)
-            if len(batch) >= self.batch_size:
+        import is then rolled back anyway).
+
+        With Python's cyclic garbage collector paused (omsorg.gc): the rows
+        hold no cycles and are freed as they are done with, but every
+        collection on the way scanned the batch in hand and the records
+        looked up for the file (a fifth of a visit import's time: 200,000
+        visits 4.4-4.7 s of Python with it, 3.3-3.4 s without). A long file
+        still has a collection every COLLECT_EVERY batches, so cycles, if
+        any, cannot pile up."""
+        with gc_paused():
+            if self.batch_size is None:
+                self.apply_all(self.prepare_all(), counts)
+                return
+            seen = _SeenKeys(self) if self.keys_in_table else None
+            batch: list[Prepared] = []
+            batches = 0
+            for item in self.iter_prepared():
+                batch.append(item)
+                if len(batch) >= self.batch_size:
+                    self._apply_batch(batch, counts, seen)
+                    batch = []
+                    batches += 1
+                    if batches % COLLECT_EVERY == 0:
+                        gc.collect(1)
+            if batch:
                 self._apply_batch(batch, counts, seen)
-                batch = []
-        if batch:
-            self._apply_batch(batch, counts, seen)
-        if seen is not None:
-            seen.close()
-        if not self.problems:
-            self.finish()
+            if seen is not None:
+                seen.close()
+            if not self.problems:
+                self.finish()
 
     def _apply_batch(
         self, batch: list[Prepared], counts: dict[str, int], seen: _SeenKeys | None

@@ -1,6 +1,7 @@
 """The bulk paths of the import: rows written a batch at a time in plain SQL."""
 
 import datetime as dt
+import gc
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -298,3 +299,29 @@ def test_a_broken_reference_is_found_by_the_check_not_at_the_commit(world):
         )
         StaffFactory(pk=999_998, signature="zz999")
     assert list(visit.staff.values_list("pk", flat=True)) == [999_998]
+
+
+def test_the_collector_is_paused_during_an_import_and_back_after(world, small_batches, monkeypatch):
+    # Paused while the rows are checked and written (they hold no cycles);
+    # a long file still gets a young-generation collection every
+    # COLLECT_EVERY batches, and the collector is on again afterwards,
+    # whether the import was written or refused.
+    monkeypatch.setattr(importers, "COLLECT_EVERY", 2)
+    during: list[bool] = []
+    collections: list[int] = []
+    apply_all = importers.VisitImporter.apply_all
+    collect = gc.collect
+
+    def spy(self, prepared, counts):
+        during.append(gc.isenabled())
+        return apply_all(self, prepared, counts)
+
+    monkeypatch.setattr(importers.VisitImporter, "apply_all", spy)
+    monkeypatch.setattr(
+        gc, "collect", lambda generation=2: collections.append(generation) or collect(generation)
+    )
+    result = import_csv("visits", FIVE_VISITS)
+    assert (result.created, during, collections) == (5, [False, False, False], [1])
+    assert gc.isenabled()
+    refused = import_csv("visits", FIVE_VISITS.replace("brs89\n", "nobody\n", 1))
+    assert not refused.ok and gc.isenabled()
