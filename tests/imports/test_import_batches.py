@@ -173,7 +173,7 @@ def test_a_reimported_contacts_file_reads_the_history_in_a_fixed_number_of_queri
 
 
 def test_a_visit_given_again_in_a_later_batch_is_an_error_with_its_first_line(world, small_batches):
-    # Batches of two: V1 comes back in the second and the third batch, V2
+    # Batches of two: V1 comes back in the second and the last batch, V2
     # twice in the third; every repeat is reported with the line of the first.
     data = (
         HEADER
