@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any, overload
 
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -52,16 +54,53 @@ class Row:
         return self.client.pk if self.client is not None else self.client_id
 
 
+class LazyRows(Sequence[Row]):
+    """A worklist's rows, made when they are read: the page shows 25 rows of
+    each list (or 100 of one), and over every unit of a municipality the
+    lists hold thousands (19,000 plan deadlines), each row a client read and
+    a text made. ``items`` are what the list found, in its order; ``make``
+    turns some of them into rows. Reads like a list (length, indexes,
+    slices, iteration, equality with a list); a slice is a list."""
+
+    def __init__(self, items: list[Any], make: Callable[[list[Any]], list[Row]]) -> None:
+        self._items = items
+        self._make = make
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, slice):
+            return self._make(self._items[index])
+        return self._make([self._items[index]])[0]
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self._make(self._items))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyRows | list):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, so unhashable as they are
+
+
 @dataclass
 class Worklists:
     on: dt.date
-    not_asked: list[Row] = field(default_factory=list)
-    contact_problems: list[Row] = field(default_factory=list)
-    title_evidence: list[Row] = field(default_factory=list)
-    plans_overdue: list[Row] = field(default_factory=list)
-    overloaded_staff: list[Row] = field(default_factory=list)
+    not_asked: Sequence[Row] = field(default_factory=list)
+    contact_problems: Sequence[Row] = field(default_factory=list)
+    title_evidence: Sequence[Row] = field(default_factory=list)
+    plans_overdue: Sequence[Row] = field(default_factory=list)
+    overloaded_staff: Sequence[Row] = field(default_factory=list)
 
-    def sections(self) -> list[tuple[str, str, list[Row]]]:
+    def sections(self) -> list[tuple[str, str, Sequence[Row]]]:
         rows = {
             "not_asked": self.not_asked,
             "contacts": self.contact_problems,
@@ -136,28 +175,28 @@ def _not_asked_pairs(units: QuerySet[Unit], on: dt.date) -> list[tuple[int, int,
     return [(r["client"], r["unit"], r["first"]) for r in starts]
 
 
-def not_asked_overdue(units: QuerySet[Unit], on: dt.date) -> list[Row]:
+def not_asked_overdue(units: QuerySet[Unit], on: dt.date) -> LazyRows:
     """Clients on the unit still "not asked" more than 14 days after the start
-    of their current execution there."""
-    rows: list[Row] = []
-    pairs = _not_asked_pairs(units, on)
+    of their current execution there, the longest waiting first."""
+    pairs = sorted(_not_asked_pairs(units, on), key=lambda p: p[2])
     edit_url = pks_url("fok_edit")  # one reverse for all the rows: where the contact is set
-    clients = Client.objects.in_bulk([p[0] for p in pairs])
     unit_map = {u.pk: u for u in units}  # evaluated once, shared by the lists
-    for client_id, unit_id, first in sorted(pairs, key=lambda p: p[2]):
-        client = clients[client_id]
-        days = (on - first).days
-        rows.append(
+
+    def make(some: list[tuple[int, int, dt.date]]) -> list[Row]:
+        clients = Client.objects.in_bulk([p[0] for p in some]) if some else {}
+        return [
             Row(
                 unit=unit_map[unit_id],
-                client=client,
-                url=edit_url(client.pk, unit_id),
-                text=client.full_name,
+                client=clients[client_id],
+                url=edit_url(client_id, unit_id),
+                text=clients[client_id].full_name,
                 detail=_("start %(date)s, %(days)s dagar sedan")
-                % {"date": first.isoformat(), "days": days},
+                % {"date": first.isoformat(), "days": (on - first).days},
             )
-        )
-    return rows
+            for client_id, unit_id, first in some
+        ]
+
+    return LazyRows(pairs, make)
 
 
 @dataclass
@@ -242,23 +281,27 @@ def _with_problems(contacts: list[_Contact], on: dt.date) -> list[tuple[_Contact
     return found
 
 
-def contact_problems(contacts: list[_Contact], on: dt.date) -> list[Row]:
+def contact_problems(contacts: list[_Contact], on: dt.date) -> LazyRows:
     """Accepted contacts whose ordinary or deputy may not serve on the date, or
     without a deputy. Missing title evidence is listed once per staff member
     under title_evidence instead (the fix is on the staff member's page)."""
-    found = _with_problems(contacts, on)
-    clients = Client.objects.in_bulk([cc.client_id for cc, _problems in found]) if found else {}
     edit_url = pks_url("fok_edit")  # one reverse for all the rows: where the contact is set
-    return [
-        Row(
-            unit=cc.unit,
-            client=clients[cc.client_id],
-            url=edit_url(cc.client_id, cc.unit.pk),
-            text=clients[cc.client_id].full_name,
-            detail="; ".join(problems),
-        )
-        for cc, problems in found
-    ]
+
+    def make(some: list[tuple[_Contact, list[str]]]) -> list[Row]:
+        ids = [cc.client_id for cc, _problems in some]
+        clients = Client.objects.in_bulk(ids) if ids else {}
+        return [
+            Row(
+                unit=cc.unit,
+                client=clients[cc.client_id],
+                url=edit_url(cc.client_id, cc.unit.pk),
+                text=clients[cc.client_id].full_name,
+                detail="; ".join(problems),
+            )
+            for cc, problems in some
+        ]
+
+    return LazyRows(_with_problems(contacts, on), make)
 
 
 def _evidence_missing(
@@ -352,24 +395,27 @@ def overloaded_staff(units: QuerySet[Unit], contacts: list[_Contact], on: dt.dat
 
 def plans_overdue(
     units: QuerySet[Unit], on: dt.date, overdue: list[OverduePlan] | None = None
-) -> list[Row]:
+) -> LazyRows:
     unit_map = {u.pk: u for u in units}
     if overdue is None:
         overdue = overdue_plans(units, on)
     labels = {kind: str(FlagKind(kind).label) for kind in FlagKind.values}  # translated once
-    return [
-        Row(
-            unit=unit_map[item.unit_id],
-            text=item.client_name,
-            url=item.url,
-            client_id=item.client_id,
-            detail=", ".join(
-                f"{labels[flag.kind]} ({flag.due.isoformat()})" for flag in item.flags
-            ),
-        )
-        for item in overdue
-        if item.unit_id in unit_map
-    ]
+
+    def make(some: list[OverduePlan]) -> list[Row]:
+        return [
+            Row(
+                unit=unit_map[item.unit_id],
+                text=item.client_name,
+                url=item.url,
+                client_id=item.client_id,
+                detail=", ".join(
+                    f"{labels[flag.kind]} ({flag.due.isoformat()})" for flag in item.flags
+                ),
+            )
+            for item in some
+        ]
+
+    return LazyRows([item for item in overdue if item.unit_id in unit_map], make)
 
 
 def worklists(

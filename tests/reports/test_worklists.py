@@ -287,3 +287,20 @@ def test_the_lists_take_a_fixed_number_of_queries_and_keep_their_order(
     ]
     assert rows[0].detail == "ordinarie Borta Bort är inte tillgänglig; vice saknas"
     assert rows[-1].unit == other_unit and rows[-1].client.first_name == "Söder07"
+
+
+def test_the_rows_of_a_long_list_are_made_only_as_they_are_read():
+    from reports.worklists import LazyRows
+
+    made: list[list[int]] = []
+
+    def make(some):
+        made.append(list(some))
+        return [f"rad {n}" for n in some]
+
+    rows = LazyRows(list(range(10)), make)
+    assert len(rows) == 10 and made == []  # counted without a row made
+    assert rows[:3] == ["rad 0", "rad 1", "rad 2"] and made == [[0, 1, 2]]
+    assert rows[-1] == "rad 9" and made[-1] == [9]
+    assert list(rows) == [f"rad {n}" for n in range(10)]
+    assert rows == [f"rad {n}" for n in range(10)] and rows != ["rad 0"]
