@@ -418,12 +418,8 @@ def _assemble(
     # number. Strings sort as those pairs do, faster than pairs.
     keyed: dict[str, int] = {}
     part_keys: dict[str, str] = {}
-    staff_names: dict[int, tuple[str, str]] = {}  # signature, name
-    # A client counts once per staff member: as ordinary when they are the
-    # ordinary on any of the client's counted units, otherwise as deputy, so
-    # ordinary + deputy = total = the number of clients listed.
-    # staff id -> client id -> ordinary (True) or deputy (False)
-    links: dict[int, dict[int, bool]] = {}
+    # The staff members named, by signature (unique): their id and name.
+    staff_names: dict[str, tuple[int, str]] = {}
     # contacts.personal_id.age_on, inline: completed years on ``on``.
     on_year, on_day = on.year, (on.month, on.day)
     for (
@@ -474,25 +470,17 @@ def _assemble(
             row.units.append(unit_code)
         if not with_staff:
             continue
-        if ordinary_id:
-            if ordinary_signature not in row.ordinary:
-                row.ordinary.append(ordinary_signature)
-            if ordinary_id in links:
-                links[ordinary_id][client_id] = True
-            else:
-                links[ordinary_id] = {client_id: True}
-                staff_names[ordinary_id] = (
-                    ordinary_signature,
+        if ordinary_id and ordinary_signature not in row.ordinary:
+            row.ordinary.append(ordinary_signature)
+            if ordinary_signature not in staff_names:
+                staff_names[ordinary_signature] = (
+                    ordinary_id,
                     f"{ordinary_first} {ordinary_last}",
                 )
-        if deputy_id:
-            if deputy_signature not in row.deputy:
-                row.deputy.append(deputy_signature)
-            if deputy_id in links:
-                links[deputy_id].setdefault(client_id, False)
-            else:
-                links[deputy_id] = {client_id: False}
-                staff_names[deputy_id] = (deputy_signature, f"{deputy_first} {deputy_last}")
+        if deputy_id and deputy_signature not in row.deputy:
+            row.deputy.append(deputy_signature)
+            if deputy_signature not in staff_names:
+                staff_names[deputy_signature] = (deputy_id, f"{deputy_first} {deputy_last}")
 
     for client_row in rows.values():
         if len(client_row.units) > 1:
@@ -501,22 +489,27 @@ def _assemble(
             client_row.ordinary.sort()
         if len(client_row.deputy) > 1:
             client_row.deputy.sort()
-    order = [keyed[key] for key in sorted(keyed)]
-    clients = [rows[client_id] for client_id in order]
-    # The staff members' client lists follow the clients' order.
-    place = {client_id: n for n, client_id in enumerate(order)}
+    clients = [rows[keyed[key]] for key in sorted(keyed)]
+    # A client counts once per staff member: as ordinary when they are the
+    # ordinary on any of the client's counted units, otherwise as deputy, so
+    # ordinary + deputy = total = the number of clients listed. Read in the
+    # clients' order, each staff member's clients come in that order.
+    listed: dict[str, list[ClientRow]] = {signature: [] for signature in staff_names}
+    as_ordinary = dict.fromkeys(staff_names, 0)
+    for client_row in clients:
+        for signature in client_row.ordinary:
+            listed[signature].append(client_row)
+            as_ordinary[signature] += 1
+        for signature in client_row.deputy:
+            if signature not in client_row.ordinary:
+                listed[signature].append(client_row)
     staff_rows: dict[str, StaffRow] = {}
-    for staff_id, clients_of in links.items():
-        ordinary = sum(clients_of.values())
-        signature, name = staff_names[staff_id]
+    for signature, (staff_id, name) in staff_names.items():
+        clients_of = listed[signature]
+        ordinary = as_ordinary[signature]
         # name_key order: the Swedish key of the name, then the signature.
         staff_rows[f"{swedish_key(name)}{_BELOW_KEYS}{signature}"] = StaffRow(
-            staff_id,
-            signature,
-            name,
-            ordinary,
-            len(clients_of) - ordinary,
-            [rows[client_id] for client_id in sorted(clients_of, key=place.__getitem__)],
+            staff_id, signature, name, ordinary, len(clients_of) - ordinary, clients_of
         )
     return clients, [staff_rows[key] for key in sorted(staff_rows)]
 
