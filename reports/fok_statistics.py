@@ -318,10 +318,6 @@ def _scope(scope: QuerySet[Unit] | None, alias: str) -> tuple[str, list[Any]]:
     return unit_scope(scope, f"{alias}.unit_id")
 
 
-def _as_date(value: Any) -> dt.date:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def fok_statistics(
     unit: Unit | None,
     status: str,
