@@ -61,7 +61,6 @@ def worklists(request: HttpRequest) -> HttpResponse:
         request,
         "reports/worklists.html",
         {
-            "worklists": result,
             "summary": every,
             "sections": sections,
             "one": one,
