@@ -25,6 +25,10 @@ from jobs.views import job_started_response
 
 HTML, CSV, PDF = "html", "csv", "pdf"
 
+FORMATS = (HTML, CSV, PDF)
+
+View = Callable[..., HttpResponse]
+
 # "All my units" over more units than this is not computed in a request (an
 # administrator's or a district's whole organisation: thousands of clients,
 # seconds of queries, megabytes of lists): the continuity report and KKiK
@@ -36,11 +40,6 @@ PAGE_UNITS = 12
 def too_many_units(count: int) -> bool:
     """Does "all my units" of ``count`` units go past what a page shows?"""
     return count > PAGE_UNITS
-
-
-FORMATS = (HTML, CSV, PDF)
-
-View = Callable[..., HttpResponse]
 
 
 def output_format(request: HttpRequest, preset: str | None = None) -> str:
