@@ -1,5 +1,11 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_migrate,
+    post_save,
+    pre_delete,
+)
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,7 +15,7 @@ class ContactsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import versions
+        from . import versions, visit_team
         from .models import CareContactChange, Client, Staff, Visit
         from .roles import ensure_reference_data
 
@@ -25,3 +31,7 @@ class ContactsConfig(AppConfig):
         # A staff member deleted takes their rows of visits' staff along.
         post_delete.connect(versions.on_client_written, sender=Staff)
         m2m_changed.connect(versions.on_visit_staff_changed, sender=Visit.staff.through)
+        # Each visit's team kept on the visit (contacts.visit_team).
+        m2m_changed.connect(visit_team.on_staff_changed, sender=Visit.staff.through)
+        pre_delete.connect(visit_team.on_staff_deleting, sender=Staff)
+        post_delete.connect(visit_team.on_staff_deleted, sender=Staff)

@@ -690,6 +690,16 @@ class Visit(models.Model):
     # arithmetic in SQL, and the planner sees real values to estimate with.
     local_date = models.DateField(_("datum"), editable=False)
     local_time = models.TimeField(_("klockslag"), editable=False)
+    # The visit's team in ``staff``: how many, and the lowest and highest
+    # staff id (plain integers: a summary, not references). The
+    # organisation-wide continuity report compares within the visit's row
+    # where a team has one or two members instead of reading a row per staff
+    # member. Kept by every writer of ``staff`` (contacts.visit_team).
+    team_size = models.PositiveSmallIntegerField(
+        _("antal utförare"), default=0, db_default=0, editable=False
+    )
+    team_low = models.IntegerField(null=True, blank=True, editable=False)
+    team_high = models.IntegerField(null=True, blank=True, editable=False)
 
     objects = VisitQuerySet.as_manager()
 
@@ -733,7 +743,20 @@ class Visit(models.Model):
             fields = set(kwargs["update_fields"])
             if "start" in fields:
                 kwargs["update_fields"] = fields | {"local_date", "local_time"}
+        elif not self._state.adding and not args and not kwargs.get("force_insert"):
+            # The team columns are the staff rows' (contacts.visit_team), kept
+            # by whoever writes those: an instance read before its staff
+            # changed must not write its stale copy back.
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in TEAM_FIELDS
+            ]
         super().save(*args, **kwargs)
+
+
+# Visit's columns that summarise its staff rows (contacts.visit_team).
+TEAM_FIELDS = frozenset({"team_size", "team_low", "team_high"})
 
 
 class ContactChangeRequest(models.Model):

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import bulk, history, versions
+from . import bulk, history, versions, visit_team
 from .models import (
     STOCKHOLM,
     CareContact,
@@ -1048,6 +1048,9 @@ _VISIT_COLUMNS = (
     "visit_id", "client_id", "unit_id", "start", "end", "status", "kind", "receipt",
     "registered_afterwards", "local_date", "local_time",
 )  # fmt: skip
+# A new visit's row also holds its team (contacts.visit_team), from the staff
+# written with it.
+_NEW_VISIT_COLUMNS = (*_VISIT_COLUMNS, "team_size", "team_low", "team_high")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -1115,6 +1118,8 @@ def visits_bulk_upsert(
         new_rows: list[tuple[Any, ...]] = []
         people: dict[str, list[tuple[str, int]]] = {name: [] for name in relations}
         gone: dict[str, list[tuple[int, int]]] = {name: [] for name in relations}
+        # Visits already written whose staff change: their team is recomputed.
+        new_teams: list[int] = []
         text = bulk.datetime_text
         stored_db = bulk._db_datetime
         for item in items:
@@ -1155,21 +1160,23 @@ def visits_bulk_upsert(
                     )
             if state != "unchanged":
                 start, local_date, local_time = _visit_start(vendor, values[2])
-                (new_rows if stored is None else rows).append(
-                    (
-                        item.visit_id,
-                        values[0],
-                        values[1],
-                        start,
-                        stored_db(vendor, values[3]),
-                        str(values[4]),
-                        str(values[5]),
-                        str(values[6]),
-                        values[7],
-                        local_date,
-                        local_time,
-                    )
+                row = (
+                    item.visit_id,
+                    values[0],
+                    values[1],
+                    start,
+                    stored_db(vendor, values[3]),
+                    str(values[4]),
+                    str(values[5]),
+                    str(values[6]),
+                    values[7],
+                    local_date,
+                    local_time,
                 )
+                if stored is None:
+                    new_rows.append((*row, *visit_team.summary(s.id for s in item.staff or ())))
+                else:
+                    rows.append(row)
             for name in relations:
                 staff = getattr(item, name)
                 if staff is None:
@@ -1181,6 +1188,8 @@ def visits_bulk_upsert(
                 people[name].extend((item.visit_id, pk) for pk in wanted - have)
                 if stored is not None:
                     gone[name].extend((stored[0], pk) for pk in have - wanted)
+                    if name == "staff":
+                        new_teams.append(stored[0])
                 if state == "unchanged":
                     state = "updated"
             counts[state] += 1
@@ -1191,7 +1200,7 @@ def visits_bulk_upsert(
                     touched.add(stored[3])  # the unit it had
 
         pk_of = {row[1]: row[0] for row in existing.values()}
-        pk_of.update(bulk.insert_new(cursor, table, "visit_id", _VISIT_COLUMNS, new_rows))
+        pk_of.update(bulk.insert_new(cursor, table, "visit_id", _NEW_VISIT_COLUMNS, new_rows))
         if rows:
             bulk.load_temp(
                 cursor,
@@ -1213,6 +1222,7 @@ def visits_bulk_upsert(
                 ("visit_id", "staff_id"),
                 [(pk_of[visit_id], staff_pk) for visit_id, staff_pk in people[name]],
             )
+    visit_team.refresh(new_teams)
     if units_touched is None:
         versions.bump(touched)
     else:

@@ -38,7 +38,7 @@ from django.db import DatabaseError, IntegrityError, connection, models, transac
 from django.utils import timezone
 
 from contacts import personal_id as pid
-from contacts import versions
+from contacts import versions, visit_team
 from contacts.models import (
     STOCKHOLM,
     CareContact,
@@ -684,6 +684,7 @@ def _write_visits(  # noqa: C901 - one loop over clients and days, read top to b
                         performed and rng.random() < 0.03,
                         local_date,
                         local_time,
+                        *visit_team.summary(team),
                     )
                 )
                 performers.extend((pk, s) for s in team)
@@ -693,6 +694,7 @@ def _write_visits(  # noqa: C901 - one loop over clients and days, read top to b
         [
             *("id", "visit_id", "client_id", "unit_id", "start", "end", "status", "kind"),
             *("receipt", "registered_afterwards", "local_date", "local_time"),
+            *("team_size", "team_low", "team_high"),
         ],
         visits,
     )

@@ -38,7 +38,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts import history, services, versions
+from contacts import history, services, versions, visit_team
 from contacts.models import (
     CareContact,
     CareContactChange,
@@ -1519,6 +1519,10 @@ def seed_demo(
                     kind=row.kind,
                     receipt=row.receipt,
                     registered_afterwards=row.afterwards,
+                )
+                # Its team (contacts.visit_team): the staff rows go in below.
+                visit.team_size, visit.team_low, visit.team_high = visit_team.summary(
+                    s.pk for s in row.staff
                 )
                 new_visits.append(visit)
                 links.append((visit, row.staff, row.planned))

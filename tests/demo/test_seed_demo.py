@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
-from contacts import history, selectors
+from contacts import history, selectors, visit_team
 from contacts import personal_id as pid
 from contacts.models import (
     CareContact,
@@ -273,6 +273,8 @@ def test_every_appointed_contact_was_valid_on_its_date(data):
 
 
 def test_visits_have_the_usual_variety(data):
+    # Each visit's team is kept on it (contacts.visit_team) from the start.
+    assert visit_team.mismatched() == []
     today = data["today"]
     visits = Visit.objects.annotate(n_staff=Count("staff", distinct=True))
     first_day = today - dt.timedelta(days=27)
