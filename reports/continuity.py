@@ -366,26 +366,25 @@ def _fetch(sql: str, params: list[Any], *, serial: bool = False) -> list[tuple[A
 
 
 # One row per client with a visit in the period: the counts behind every
-# figure, in one pass over the period's visits. The rows are the visits' staff
-# (one per visit and staff member; one with no staff for a visit without):
+# figure. The rows are the period's visits, one each (not one per visit and
+# staff member): each visit holds its team (contacts.visit_team: how many
+# staff, the lowest and highest staff id), so for a team of one or two "the
+# ordinary contact took part" and "shares a staff member with the previous
+# visit" are comparisons within the row; a team of three or more looks at its
+# staff rows (EXISTS).
+#   vis       the visit, the contact change in force on its local date on its
+#             unit, and whether an accepted contact (with a deputy) was in
+#             force on some day of the period on that unit ("had", the null
+#             rules of docs/metrics.md)
 #   inc       1 for an included visit (performed, a kind that counts, staff)
-#   seq       the visit's place among the client's included visits (start,
-#             visit id by code point, pk), or among the client's other visits; a visit's
-#             rows are adjacent in that order, so the per-visit window (rn, team,
-#             with_ordinary, with_deputy) needs no second sort
-#   rn        1 on one row of each visit: per-visit counts sum over those rows
-#   contact   the change in force on the visit's local date, on the visit's unit
-#   had_*     an accepted contact (with a deputy) was in force on some day of the
-#             period on the visit's unit (the null rules of docs/metrics.md)
-#   prev_seq  the place of the previous included visit of the client this staff
-#             member attended: seq - 1 means the visit shares staff with the one
-#             before (SECON)
-#   nth, n    this staff member's included visits to the client: 1 for the first,
-#             and all of them (Σ over rows of n is Σ nᵢ², the COC numerator)
+#   seq       the client's previous visit of the same inclusion, in the order
+#             (start, visit id by code point, pk): SECON's consecutive pairs
 #   reason    why a visit is not counted (REASONS order)
-# The outer GROUP BY reads the rows in client order (the last window's sort);
-# its only DISTINCT is SECON's, where two staff may both link a visit to the
-# one before.
+#   nis       nᵢ, each staff member's included visits to the client, from the
+#             teams' ids (UPC, COC and the number of staff: Σ nᵢ² for COC)
+# One window (LAG) over one row per visit, and hash aggregations: the per-staff
+# windows over a row per visit and staff member that this replaced were 2.6–3.6×
+# the floor for all units (docs/performance.md).
 CONTINUITY_SQL = """
 WITH had AS (
     SELECT c.client_id, c.unit_id,
@@ -394,88 +393,113 @@ WITH had AS (
     WHERE {during} AND c.status = 'accepted' AND c.ordinary_id IS NOT NULL
     GROUP BY c.client_id, c.unit_id
 ),
-period AS (
-    SELECT v.id, v.client_id, v."start", v.visit_id, vs.staff_id,
+vis AS (
+    SELECT v.id, v.client_id, v."start", v.visit_id,
+           v.team_size AS team, v.team_low AS low, v.team_high AS high,
            CASE WHEN v.status = 'performed' AND v.kind NOT IN ({excluded})
-                     AND vs.staff_id IS NOT NULL THEN 1 ELSE 0 END AS inc,
+                     AND v.team_size > 0 THEN 1 ELSE 0 END AS inc,
            CASE WHEN c.status = 'accepted' AND c.ordinary_id IS NOT NULL
                 THEN 1 ELSE 0 END AS accepted,
-           CASE WHEN vs.staff_id = c.ordinary_id THEN 1 ELSE 0 END AS is_ordinary,
-           CASE WHEN vs.staff_id = c.deputy_id THEN 1 ELSE 0 END AS is_deputy,
+           c.ordinary_id, c.deputy_id,
            CASE WHEN h.client_id IS NULL THEN 0 ELSE 1 END AS had_contact,
            COALESCE(h.with_deputy, 0) AS had_deputy,
            CASE WHEN v.status = 'cancelled' THEN 1
                 WHEN v.status = 'declined' THEN 2
-                WHEN vs.staff_id IS NULL THEN 3
+                WHEN v.team_size = 0 THEN 3
                 WHEN v.kind IN ({excluded}) THEN 4
                 ELSE 0 END AS reason
     FROM {visit} v
-    LEFT JOIN {visit_staff} vs ON vs.visit_id = v.id
     LEFT JOIN {change} c ON c.client_id = v.client_id AND c.unit_id = v.unit_id
          AND {in_force}
     LEFT JOIN had h ON h.client_id = v.client_id AND h.unit_id = v.unit_id
     WHERE v.local_date >= %s AND v.local_date <= %s{scope}{share}
 ),
-staffed AS (
-    SELECT p.client_id, p.staff_id, p.inc, p.accepted, p.had_contact, p.had_deputy,
-           p.reason,
-           DENSE_RANK() OVER (
-               PARTITION BY p.client_id, p.inc
-               ORDER BY p."start", p.visit_id COLLATE {code_points}, p.id
-           ) AS seq,
-           ROW_NUMBER() OVER visit AS rn,
-           COUNT(p.staff_id) OVER visit AS team,
-           MAX(p.is_ordinary) OVER visit AS with_ordinary,
-           MAX(p.is_deputy) OVER visit AS with_deputy
-    FROM period p
-    WINDOW visit AS (
-        PARTITION BY p.client_id, p.inc, p."start", p.visit_id COLLATE {code_points}, p.id
-        ORDER BY p.staff_id
-        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+seq AS (
+    SELECT s.*,
+           LAG(s.id) OVER w AS p_id,
+           LAG(s.team) OVER w AS p_team,
+           LAG(s.low) OVER w AS p_low,
+           LAG(s.high) OVER w AS p_high
+    FROM vis s
+    WINDOW w AS (
+        PARTITION BY s.client_id, s.inc
+        ORDER BY s."start", s.visit_id COLLATE {code_points}, s.id
     )
 ),
-per_staff AS (
-    SELECT s.*,
-           LAG(s.seq) OVER w AS prev_seq,
-           ROW_NUMBER() OVER w AS nth,
-           COUNT(*) OVER w AS n
-    FROM staffed s
-    WINDOW w AS (
-        PARTITION BY s.client_id, s.inc, s.staff_id ORDER BY s.seq
-        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-    )
+per_visit AS (
+    SELECT q.client_id, q.inc, q.team, q.accepted, q.had_contact, q.had_deputy, q.reason,
+           CASE WHEN q.inc = 0 OR q.p_id IS NULL THEN 0
+                WHEN q.team <= 2 AND q.p_team <= 2 THEN
+                     CASE WHEN q.low IN (q.p_low, q.p_high) OR q.high IN (q.p_low, q.p_high)
+                          THEN 1 ELSE 0 END
+                WHEN EXISTS (
+                    SELECT 1 FROM {visit_staff} a
+                    JOIN {visit_staff} b ON b.staff_id = a.staff_id
+                    WHERE a.visit_id = q.id AND b.visit_id = q.p_id
+                ) THEN 1
+                ELSE 0 END AS shares,
+           CASE WHEN q.inc = 0 OR q.accepted = 0 THEN 0
+                WHEN q.team <= 2 THEN
+                     CASE WHEN q.ordinary_id IN (q.low, q.high) THEN 1 ELSE 0 END
+                WHEN EXISTS (
+                    SELECT 1 FROM {visit_staff} a
+                    WHERE a.visit_id = q.id AND a.staff_id = q.ordinary_id
+                ) THEN 1
+                ELSE 0 END AS with_ordinary,
+           CASE WHEN q.inc = 0 OR q.accepted = 0 OR q.deputy_id IS NULL THEN 0
+                WHEN q.team <= 2 THEN
+                     CASE WHEN q.deputy_id IN (q.low, q.high) THEN 1 ELSE 0 END
+                WHEN EXISTS (
+                    SELECT 1 FROM {visit_staff} a
+                    WHERE a.visit_id = q.id AND a.staff_id = q.deputy_id
+                ) THEN 1
+                ELSE 0 END AS with_deputy
+    FROM seq q
 ),
 per_client AS (
     SELECT p.client_id,
-           SUM(CASE WHEN p.inc = 1 AND p.rn = 1 THEN 1 ELSE 0 END) AS visits,
-           SUM(CASE WHEN p.inc = 1 AND p.rn = 1 AND p.team >= 2 THEN 1 ELSE 0 END)
-               AS double_staffed,
-           SUM(CASE WHEN p.inc = 1 AND p.nth = 1 THEN 1 ELSE 0 END) AS staff,
-           SUM(p.inc) AS total,
-           SUM(p.inc * p.n) AS squares,
-           COALESCE(MAX(p.inc * p.n), 0) AS top,
-           COUNT(DISTINCT CASE WHEN p.inc = 1 AND p.prev_seq = p.seq - 1 THEN p.seq END)
-               AS shares,
-           SUM(CASE WHEN p.inc = 1 AND p.rn = 1 THEN p.accepted ELSE 0 END)
-               AS contact_visits,
-           SUM(CASE WHEN p.inc = 1 AND p.rn = 1 AND p.accepted = 1 AND p.with_ordinary = 1
-               THEN 1 ELSE 0 END) AS ordinary,
-           SUM(CASE WHEN p.inc = 1 AND p.rn = 1 AND p.accepted = 1 AND p.with_ordinary = 0
-               AND p.with_deputy = 1 THEN 1 ELSE 0 END) AS deputy,
+           SUM(p.inc) AS visits,
+           SUM(CASE WHEN p.inc = 1 AND p.team >= 2 THEN 1 ELSE 0 END) AS double_staffed,
+           SUM(p.shares) AS shares,
+           SUM(p.inc * p.accepted) AS contact_visits,
+           SUM(p.with_ordinary) AS ordinary,
+           SUM(CASE WHEN p.with_ordinary = 0 AND p.with_deputy = 1 THEN 1 ELSE 0 END)
+               AS deputy,
            MAX(p.inc * p.had_contact) AS had_contact,
            MAX(p.inc * p.had_deputy) AS had_deputy,
-           SUM(CASE WHEN p.rn = 1 AND p.reason = 1 THEN 1 ELSE 0 END) AS cancelled,
-           SUM(CASE WHEN p.rn = 1 AND p.reason = 2 THEN 1 ELSE 0 END) AS declined,
-           SUM(CASE WHEN p.rn = 1 AND p.reason = 3 THEN 1 ELSE 0 END) AS no_staff,
-           SUM(CASE WHEN p.rn = 1 AND p.reason = 4 THEN 1 ELSE 0 END) AS excluded_kind
-    FROM per_staff p
+           SUM(CASE WHEN p.reason = 1 THEN 1 ELSE 0 END) AS cancelled,
+           SUM(CASE WHEN p.reason = 2 THEN 1 ELSE 0 END) AS declined,
+           SUM(CASE WHEN p.reason = 3 THEN 1 ELSE 0 END) AS no_staff,
+           SUM(CASE WHEN p.reason = 4 THEN 1 ELSE 0 END) AS excluded_kind
+    FROM per_visit p
     GROUP BY p.client_id
+),
+nis AS (
+    SELECT x.client_id, x.staff_id, COUNT(*) AS n
+    FROM (
+        SELECT w.client_id, w.low AS staff_id FROM vis w WHERE w.inc = 1
+        UNION ALL
+        SELECT w.client_id, w.high FROM vis w WHERE w.inc = 1 AND w.team = 2
+        UNION ALL
+        SELECT w.client_id, vs.staff_id
+        FROM vis w JOIN {visit_staff} vs ON vs.visit_id = w.id
+        WHERE w.inc = 1 AND w.team >= 3 AND vs.staff_id <> w.low
+    ) x
+    GROUP BY x.client_id, x.staff_id
+),
+per_staff AS (
+    SELECT n.client_id, COUNT(*) AS staff, SUM(n.n) AS total, SUM(n.n * n.n) AS squares,
+           MAX(n.n) AS top
+    FROM nis n
+    GROUP BY n.client_id
 )
-SELECT pc.client_id, pc.visits, pc.double_staffed, pc.staff, pc.total, pc.squares, pc.top,
+SELECT pc.client_id, pc.visits, pc.double_staffed, COALESCE(ps.staff, 0),
+       COALESCE(ps.total, 0), COALESCE(ps.squares, 0), COALESCE(ps.top, 0),
        pc.shares, pc.contact_visits, pc.ordinary, pc.deputy, pc.had_contact, pc.had_deputy,
        pc.cancelled, pc.declined, pc.no_staff, pc.excluded_kind,
        cl.customer_number, cl.first_name, cl.last_name, cl.personal_id
 FROM per_client pc
+LEFT JOIN per_staff ps ON ps.client_id = pc.client_id
 JOIN {client} cl ON cl.id = pc.client_id
 """
 

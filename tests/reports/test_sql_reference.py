@@ -11,7 +11,8 @@ import io
 import pytest
 from django.core.management import call_command
 
-from contacts.models import Unit
+from contacts import visit_team
+from contacts.models import Staff, Unit, Visit
 from reports import continuity, fok_statistics, reference
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +67,42 @@ def test_sql_reports_equal_the_python_reference(seed, first):
     assert any(c.deputy is None and c.ordinary is not None for c in report.clients)
     assert any(c.double_staffed for c in report.clients)
     assert sum(k.eligible_clients for k in by_unit) > 0
+
+
+def test_teams_of_three_and_more_equal_the_python_reference():
+    """The report compares a team of one or two within the visit's row and
+    looks at the staff rows of larger teams (reports.continuity): here a
+    quarter of the performed visits get a staff member with a lower and one
+    with a higher id than their own, so the ordinary, the deputy and the
+    staff shared with the previous visit sit inside teams of three or four."""
+    first = dt.date(2025, 3, 10)
+    call_command(
+        "generate_scale_data",
+        *("--clients", "60", "--days", "6", "--from", first.isoformat(), "--seed", "7"),
+        stdout=io.StringIO(),
+    )
+    staff = list(Staff.objects.order_by("pk"))
+    lowest, highest = staff[0], staff[-1]
+    performed = Visit.objects.filter(status=Visit.Status.PERFORMED).exclude(
+        staff__in=[lowest, highest]
+    )
+    grown = list(performed.filter(team_size__gte=1).order_by("pk")[::4])
+    for n, v in enumerate(grown):
+        if n % 2:
+            v.staff.add(highest, lowest)
+        else:  # from the staff members' side
+            highest.visits.add(v)
+            lowest.visits.add(v)
+    assert Visit.objects.filter(team_size__gte=3).count() > 20
+    assert visit_team.mismatched() == []
+    last = first + dt.timedelta(days=5)
+    units = Unit.objects.order_by("code")
+    one = units.first()
+    for unit, scope in [(one, None), (None, None), (None, units.filter(pk=one.pk))]:
+        sql = continuity.continuity_report(unit, first, last, units=scope)
+        ref = reference.continuity_report(unit, first, last, units=scope)
+        assert as_dicts(sql) == as_dicts(ref), unit
+    report = continuity.continuity_report(None, first, last)
+    assert any(c.ordinary for c in report.clients)
+    assert any(c.deputy for c in report.clients)
+    assert any(c.secon for c in report.clients)
