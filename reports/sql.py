@@ -57,6 +57,18 @@ def code_point_collation() -> str:
 # between is seen by all of them or by none (docs/performance.md).
 
 REPORT_CONNECTIONS = 2
+# Each share's transaction: no parallel workers of its own (the connections
+# are the parallelism); no JIT compilation and sorts in memory. The share of
+# a whole organisation sorts ~325,000 visit rows (spilled to disk at the
+# default 4 MB) and PostgreSQL compiled the query for each share (~0.1 s);
+# the two together took the report of all units from 2.0–2.15× its floor to
+# 1.6–1.8× (docs/performance.md). At most ~64 MB per sort or hash in each of
+# the REPORT_CONNECTIONS connections, for a report the task worker makes.
+SHARE_SETTINGS = (
+    "SET LOCAL max_parallel_workers_per_gather = 0",
+    "SET LOCAL jit = off",
+    "SET LOCAL work_mem = '64MB'",
+)
 _SNAPSHOT = re.compile(r"[0-9A-F]+-[0-9A-F]+-[0-9]+")
 
 
@@ -82,8 +94,7 @@ def fetch_by_client_share(
     """The rows of ``query(share_sql)`` over all clients: one query (SQLite, or
     inside a transaction), or REPORT_CONNECTIONS queries at once, each with
     its share's condition (``client_share``), in their own connections on one
-    snapshot, each without parallel workers of its own (the connections are
-    the parallelism)."""
+    snapshot, each with SHARE_SETTINGS."""
     if not concurrent():
         sql, params = query("")
         with connection.cursor() as cursor:
@@ -99,7 +110,8 @@ def fetch_by_client_share(
             if snapshot is not None:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            for setting in SHARE_SETTINGS:
+                cursor.execute(setting)
             cursor.execute(sql, params)
             results[share] = cursor.fetchall()
 

@@ -65,6 +65,19 @@ def test_the_shares_add_up_to_the_python_reference(municipality, monkeypatch):
     assert not connection.in_atomic_block
 
 
+def test_the_shares_settings_end_with_the_report(municipality):
+    """The shares' planner and memory settings (no parallel workers, no JIT,
+    64 MB sorts) last as long as their transaction: the connection that made
+    the report goes on with its own."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('work_mem'), current_setting('jit')")
+        before = cursor.fetchone()
+        continuity.continuity_report(None, FIRST, LAST)
+        cursor.execute("SELECT current_setting('work_mem'), current_setting('jit')")
+        assert cursor.fetchone() == before
+    assert before[0] != "64MB"
+
+
 def test_every_share_reads_the_same_snapshot(municipality, monkeypatch):
     """A visit deleted while the other share runs is still counted by both:
     the second connection reads the first one's snapshot, not the database
