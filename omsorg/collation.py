@@ -44,3 +44,27 @@ def name_key(name: str, tie_breaker: str = "") -> tuple[str, str]:
     """Sort key for people: the name in Swedish order, then ``tie_breaker``
     (customer number or signature) so names equal but for case keep a fixed order."""
     return (swedish_key(name), tie_breaker)
+
+
+class PersonKeys:
+    """``name_key(f"{first} {last}", tie_breaker)`` as one string, for sorting
+    thousands of people (a report of a whole organisation): the key works
+    letter by letter, so the key of "first last" is the two names' keys
+    joined by a space, and each first and last name's key is computed once.
+    Strings sort as the pairs do: a character below every character of a
+    key separates the name's key from the tie breaker."""
+
+    BELOW_KEYS = "\x00"  # a name has no control characters
+
+    def __init__(self) -> None:
+        self._parts: dict[str, str] = {}
+
+    def __call__(self, first: str, last: str, tie_breaker: str) -> str:
+        parts = self._parts
+        first_key = parts.get(first)
+        if first_key is None:
+            first_key = parts[first] = swedish_key(first)
+        last_key = parts.get(last)
+        if last_key is None:
+            last_key = parts[last] = swedish_key(last)
+        return f"{first_key} {last_key}{self.BELOW_KEYS}{tie_breaker}"

@@ -103,6 +103,14 @@ def test_teams_of_three_and_more_equal_the_python_reference():
         ref = reference.continuity_report(unit, first, last, units=scope)
         assert as_dicts(sql) == as_dicts(ref), unit
     report = continuity.continuity_report(None, first, last)
+    # Plain numbers (a Decimal would compare equal to the reference's int).
+    assert {type(value) for c in report.clients for value in dataclasses.astuple(c)} <= {
+        int,
+        float,
+        str,
+        type(None),
+    }
+    assert {type(n) for n in report.excluded_by_reason.values()} == {int}
     assert any(c.ordinary for c in report.clients)
     assert any(c.deputy for c in report.clients)
     assert any(c.secon for c in report.clients)
