@@ -6,8 +6,9 @@ The organisation-wide continuity report (reports.continuity) reads one row
 per visit instead of one per visit and staff member: a team of one or two is
 its two ids, so "the ordinary contact took part" and "shares a staff member
 with the previous visit" (SECON) are comparisons within the row, and only a
-team of three or more looks at its staff rows. That took the report from
-2.6–3.6× its floor to under 2× (docs/performance.md).
+team of three or more looks at its staff rows. With this the report of all
+units went from 2.5–2.8× its floor to about 1.7× (docs/performance.md, "A
+sixth machine").
 
 The three columns are a summary of the visit's rows in ``Visit.staff``, so
 every writer of those rows keeps them: the ORM through the receivers below
