@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from contacts import history
 from contacts.models import CareContact, CareContactChange, Client, Service, Staff, Unit
-from omsorg.collation import name_key, swedish_key
+from omsorg.collation import PersonKeys, name_key, swedish_key
 from omsorg.gc import gc_paused
 from omsorg.output.csv import csv_text
 from reports import csv_columns
@@ -409,11 +409,10 @@ def _assemble(
     order by one string per client; the caller pauses the garbage
     collector."""
     rows: dict[int, ClientRow] = {}
-    # name_key(name, customer number) as one string: the Swedish key of the
-    # name, a character below every character of a key, the customer
-    # number. Strings sort as those pairs do, faster than pairs.
+    # name_key(name, customer number) as one string (PersonKeys): strings
+    # sort as those pairs do, faster than pairs.
     keyed: dict[str, int] = {}
-    part_keys: dict[str, str] = {}
+    person_key = PersonKeys()
     # The staff members named, by signature (unique): their id and name.
     staff_names: dict[str, tuple[int, str]] = {}
     # contacts.personal_id.age_on, inline: completed years on ``on``.
@@ -452,16 +451,7 @@ def _assemble(
                 [],
                 [unit_code],
             )
-            # swedish_key(name): the key works letter by letter, so it is the
-            # two names' keys joined by a space; names repeat, and each
-            # first and last name's key is computed once.
-            first_key = part_keys.get(first_name)
-            if first_key is None:
-                first_key = part_keys[first_name] = swedish_key(first_name)
-            last_key = part_keys.get(last_name)
-            if last_key is None:
-                last_key = part_keys[last_name] = swedish_key(last_name)
-            keyed[f"{first_key} {last_key}{_BELOW_KEYS}{customer_number}"] = client_id
+            keyed[person_key(first_name, last_name, customer_number)] = client_id
         else:
             row.units.append(unit_code)
         if not with_staff:
@@ -504,11 +494,7 @@ def _assemble(
         clients_of = listed[signature]
         ordinary = as_ordinary[signature]
         # name_key order: the Swedish key of the name, then the signature.
-        staff_rows[f"{swedish_key(name)}{_BELOW_KEYS}{signature}"] = StaffRow(
+        staff_rows[f"{swedish_key(name)}{PersonKeys.BELOW_KEYS}{signature}"] = StaffRow(
             staff_id, signature, name, ordinary, len(clients_of) - ordinary, clients_of
         )
     return clients, [staff_rows[key] for key in sorted(staff_rows)]
-
-
-# Sorts below every character of a Swedish key (a name has no control characters).
-_BELOW_KEYS = "\x00"
