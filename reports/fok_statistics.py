@@ -258,12 +258,45 @@ CLIENT = Client._meta.db_table
 STAFF = Staff._meta.db_table
 UNIT = Unit._meta.db_table
 
-# One row per (client, unit) of the population (handbook 1.3: clients with an
-# ongoing service on the unit on D; where no service at all is recorded for a
-# client on a unit, a contact history imported without its services, the
-# history is trusted from the first change on or before D), with the state in
-# force at the end of D and the contacts' signatures and names.
-FOK_SQL = """
+# The columns of a (client, unit) row; the contacts' signatures and names are
+# read once per person afterwards (_staff_names), not on each of the rows.
+COLUMNS = """cl.id, u.code, c.ordinary_id, c.deputy_id,
+       cl.customer_number, cl.first_name, cl.last_name, cl.personal_id, cl.birth_date"""
+
+# The population (handbook 1.3) is the clients with an ongoing service on the
+# unit on D; where no service at all is recorded for a client on a unit (a
+# contact history imported without its services), the history is trusted from
+# the first change on or before D.
+#
+# Every status but "not asked" is a state someone registered, so the changes
+# in force on D drive the query (a whole organisation: ~15,000 accepted of
+# ~25,000). Outside the population are the pairs whose services have all
+# ended or not yet begun on D: one pass over the services, grouped by client
+# and unit, and an anti-join. (The population built first and joined with
+# the state took 1.1-1.3 times as long, and PostgreSQL estimated that join at
+# 71 rows instead of 15,000 and read the clients one by one,
+# docs/performance.md.)
+STATE_SQL = """
+WITH outside AS (
+    SELECT s.client_id, s.unit_id FROM {service} s WHERE 1 = 1{scope_s}
+    GROUP BY s.client_id, s.unit_id
+    HAVING MAX(CASE WHEN s."start" <= %s AND (s."end" IS NULL OR s."end" >= %s)
+               THEN 1 ELSE 0 END) = 0
+){changed}
+SELECT {columns}
+FROM {change} c
+{join_changed}JOIN {client} cl ON cl.id = c.client_id
+JOIN {unit} u ON u.id = c.unit_id
+WHERE {in_force}{scope_c}{status}
+  AND NOT EXISTS (
+      SELECT 1 FROM outside o WHERE o.client_id = c.client_id AND o.unit_id = c.unit_id
+  )
+"""
+
+# "Not asked" is also every client of the population with no change in force,
+# so the population drives this one: one row per (client, unit) of it, with
+# the state in force at the end of D where there is one.
+POPULATION_SQL = """
 WITH population AS (
     SELECT s.client_id, s.unit_id FROM {service} s
     WHERE s."start" <= %s AND (s."end" IS NULL OR s."end" >= %s){scope_s}
@@ -277,17 +310,13 @@ WITH population AS (
 state AS (
     SELECT c.client_id, c.unit_id, c.status, c.ordinary_id, c.deputy_id FROM {change} c
     WHERE {in_force}{scope_c}
-){changed}
-SELECT p.client_id, u.code, st.ordinary_id, st.deputy_id,
-       cl.customer_number, cl.first_name, cl.last_name, cl.personal_id, cl.birth_date,
-       so.signature, so.first_name, so.last_name, sd.signature, sd.first_name, sd.last_name
+)
+SELECT {columns}
 FROM population p
-{state_join} state st ON st.client_id = p.client_id AND st.unit_id = p.unit_id
-{join_changed}JOIN {client} cl ON cl.id = p.client_id
+LEFT JOIN state c ON c.client_id = p.client_id AND c.unit_id = p.unit_id
+JOIN {client} cl ON cl.id = p.client_id
 JOIN {unit} u ON u.id = p.unit_id
-LEFT JOIN {staff} so ON so.id = st.ordinary_id
-LEFT JOIN {staff} sd ON sd.id = st.deputy_id
-{where}
+WHERE c.status IS NULL OR c.status = %s
 """
 
 # (client, unit) whose ordinary contact went from one person to another by a
@@ -327,81 +356,90 @@ def fok_statistics(
     """Clients with ``status`` (or CHANGED_LAST_YEAR) as of the end of ``on``.
 
     ``unit`` None means every unit in ``units`` (all units when that is None
-    too). One query, one row per (client, unit) listed."""
+    too). One query, one row per (client, unit) listed, and for the statuses
+    with a staff table one more for the contacts' names."""
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
     scope: QuerySet[Unit] | None = Unit.objects.filter(pk=unit.pk) if unit else units
     scope_s, params_s = _scope(scope, "s")
     scope_c, params_c = _scope(scope, "c")
     day = connection.ops.adapt_datefield_value(on)
-    params = [day, day, *params_s, day, *params_c, day, day, *params_c]
-    changed = join_changed = where = ""
-    state_join = "LEFT JOIN"
-    if status == CHANGED_LAST_YEAR:
-        changed = CHANGED_SQL.format(change=CHANGE, scope_c=scope_c)
-        params += [day, *params_c, connection.ops.adapt_datefield_value(year_before(on))]
-        join_changed = "JOIN changed ch ON ch.client_id = p.client_id AND ch.unit_id = p.unit_id\n"
-    elif status == Status.NOT_ASKED:
+    tables = {
+        "service": SERVICE,
+        "change": CHANGE,
+        "client": CLIENT,
+        "unit": UNIT,
+        "columns": COLUMNS,
+        "scope_s": scope_s,
+        "scope_c": scope_c,
+        "in_force": history.in_force_sql("c", "%s"),
+    }
+    if status == Status.NOT_ASKED:
         # No change in force is "not asked" too.
-        where = "WHERE st.status IS NULL OR st.status = %s"
-        params.append(status)
+        sql = POPULATION_SQL.format(**tables)
+        params = [day, day, *params_s, day, *params_c, day, day, *params_c, status]
     else:
-        # Written as the join it is (not COALESCE(st.status, …) = %s after an
-        # outer join, which PostgreSQL estimated at 126 of 15,000 rows and
-        # then read the clients and contacts by index, a row at a time).
-        state_join = "JOIN"
-        where = "WHERE st.status = %s"
-        params.append(status)
-    sql = FOK_SQL.format(
-        service=SERVICE,
-        change=CHANGE,
-        client=CLIENT,
-        staff=STAFF,
-        unit=UNIT,
-        scope_s=scope_s,
-        scope_c=scope_c,
-        in_force=history.in_force_sql("c", "%s"),
-        changed=changed,
-        state_join=state_join,
-        join_changed=join_changed,
-        where=where,
-    )
+        changed = join_changed = status_sql = ""
+        params = [*params_s, day, day]
+        if status == CHANGED_LAST_YEAR:
+            changed = CHANGED_SQL.format(change=CHANGE, scope_c=scope_c)
+            params += [day, *params_c, connection.ops.adapt_datefield_value(year_before(on))]
+            join_changed = (
+                "JOIN changed ch ON ch.client_id = c.client_id AND ch.unit_id = c.unit_id\n"
+            )
+        else:
+            status_sql = " AND c.status = %s"
+        sql = STATE_SQL.format(
+            **tables, changed=changed, join_changed=join_changed, status=status_sql
+        )
+        params += [day, day, *params_c]
+        if status_sql:
+            params.append(status)
     # The rows hold no cycles and live as long as the result: a collection
     # while they are fetched and made would only scan them (a third of the
     # Python time for a whole organisation, docs/performance.md).
     with connection.cursor() as cursor, gc_paused():
-        if unit is None and connection.vendor == "postgresql":
-            found = _fetch_without_nested_loops(cursor, sql, params)
-        else:
-            cursor.execute(sql, params)
-            found = cursor.fetchall()
-        clients, staff = _assemble(found, on, with_staff=status in STAFF_STATUSES)
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+        with_staff = status in STAFF_STATUSES
+        names = _staff_names(cursor, found) if with_staff else {}
+        clients, staff = _assemble(found, on, names)
     return FokStatistics(unit=unit, status=status, on=on, clients=clients, staff=staff)
 
 
-def _fetch_without_nested_loops(cursor: Any, sql: str, params: list[Any]) -> list[Any]:
-    """The query of several units, with PostgreSQL's nested loops off. It
-    cannot estimate the join of the contacts in force with the population
-    (two columns, client and unit, that go together): 126 rows where a whole
-    organisation has 15,000, and then it reads the clients and both contacts
-    by index, a row at a time (82 ms against 55 ms with hash joins,
-    docs/performance.md). One unit's few rows are best read that way, so it
-    keeps them. The setting travels in the statement (its implicit
-    transaction), and inside a transaction it is set back afterwards."""
-    cursor.execute("SELECT current_setting('enable_nestloop')")
-    (before,) = cursor.fetchone()
-    cursor.execute("SET LOCAL enable_nestloop = off; " + sql, params)
-    cursor.nextset()
-    found = cursor.fetchall()
-    cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [before])
-    return found
+def _staff_names(cursor: Any, found: list[tuple[Any, ...]]) -> dict[int, tuple[str, str]]:
+    """The signature and name of every contact in ``found`` (the ordinary and
+    deputy ids of the rows), by id: some 4,000 people for a whole
+    organisation's 15,000 rows, read once each."""
+    ids = {row[2] for row in found} | {row[3] for row in found}
+    ids.discard(None)
+    names: dict[int, tuple[str, str]] = {}
+    chunk = 900 if connection.vendor == "sqlite" else 50_000
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), chunk):
+        part = ordered[start : start + chunk]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT id, signature, first_name, last_name FROM {STAFF} WHERE id = ANY(%s)",
+                [part],
+            )
+        else:
+            cursor.execute(
+                f"SELECT id, signature, first_name, last_name FROM {STAFF} "
+                f"WHERE id IN ({', '.join(['%s'] * len(part))})",
+                part,
+            )
+        for pk, signature, first_name, last_name in cursor.fetchall():
+            names[pk] = (signature, f"{first_name} {last_name}")
+    return names
 
 
 def _assemble(
-    found: list[tuple[Any, ...]], on: dt.date, *, with_staff: bool
+    found: list[tuple[Any, ...]], on: dt.date, names: dict[int, tuple[str, str]]
 ) -> tuple[list[ClientRow], list[StaffRow]]:
     """The client rows and the staff table from the query's rows (one per
-    client and unit), in Swedish name order (``name_key``).
+    client and unit), in Swedish name order (``name_key``). ``names``: the
+    contacts' signatures and names by id (empty: no staff table).
 
     A whole organisation is ~15,000 rows, so this is kept cheap: plain
     tuples, no model instances, slotted rows, the age and the sort key
@@ -411,10 +449,9 @@ def _assemble(
     rows: dict[int, ClientRow] = {}
     # name_key(name, customer number) as one string (PersonKeys): strings
     # sort as those pairs do, faster than pairs.
-    keyed: dict[str, int] = {}
+    keyed: dict[str, ClientRow] = {}
     person_key = PersonKeys()
-    # The staff members named, by signature (unique): their id and name.
-    staff_names: dict[str, tuple[int, str]] = {}
+    signature_of = {pk: signature for pk, (signature, _name) in names.items()}
     # contacts.personal_id.age_on, inline: completed years on ``on``.
     on_year, on_day = on.year, (on.month, on.day)
     for (
@@ -427,74 +464,63 @@ def _assemble(
         last_name,
         personal_id,
         birth_date,
-        ordinary_signature,
-        ordinary_first,
-        ordinary_last,
-        deputy_signature,
-        deputy_first,
-        deputy_last,
     ) in found:
+        ordinary = signature_of.get(ordinary_id)
+        deputy = signature_of.get(deputy_id)
         row = rows.get(client_id)
         if row is None:
-            if isinstance(birth_date, str):  # SQLite
+            if isinstance(birth_date, str):  # SQLite, for some queries
                 birth_date = dt.date.fromisoformat(birth_date)
             age = on_year - birth_date.year
             if on_day < (birth_date.month, birth_date.day):
                 age -= 1
-            row = rows[client_id] = ClientRow(
+            rows[client_id] = keyed[person_key(first_name, last_name, customer_number)] = ClientRow(
                 client_id,
                 customer_number,
                 f"{first_name} {last_name}",
                 personal_id,
                 age,
-                [],
-                [],
+                [ordinary] if ordinary else [],
+                [deputy] if deputy else [],
                 [unit_code],
             )
-            keyed[person_key(first_name, last_name, customer_number)] = client_id
-        else:
-            row.units.append(unit_code)
-        if not with_staff:
             continue
-        if ordinary_id and ordinary_signature not in row.ordinary:
-            row.ordinary.append(ordinary_signature)
-            if ordinary_signature not in staff_names:
-                staff_names[ordinary_signature] = (
-                    ordinary_id,
-                    f"{ordinary_first} {ordinary_last}",
-                )
-        if deputy_id and deputy_signature not in row.deputy:
-            row.deputy.append(deputy_signature)
-            if deputy_signature not in staff_names:
-                staff_names[deputy_signature] = (deputy_id, f"{deputy_first} {deputy_last}")
-
-    for client_row in rows.values():
-        if len(client_row.units) > 1:
-            client_row.units.sort()
-        if len(client_row.ordinary) > 1:
-            client_row.ordinary.sort()
-        if len(client_row.deputy) > 1:
-            client_row.deputy.sort()
-    clients = [rows[keyed[key]] for key in sorted(keyed)]
+        # The client's next unit (rare): the lists in order, each name once.
+        for value, values in ((unit_code, row.units), (ordinary, row.ordinary),
+                              (deputy, row.deputy)):  # fmt: skip
+            if value and value not in values:
+                values.append(value)
+                values.sort()
+    clients = [keyed[key] for key in sorted(keyed)]
+    if not names:
+        return clients, []
     # A client counts once per staff member: as ordinary when they are the
     # ordinary on any of the client's counted units, otherwise as deputy, so
     # ordinary + deputy = total = the number of clients listed. Read in the
     # clients' order, each staff member's clients come in that order.
-    listed: dict[str, list[ClientRow]] = {signature: [] for signature in staff_names}
-    as_ordinary = dict.fromkeys(staff_names, 0)
+    listed: dict[str, list[ClientRow]] = {}
+    as_ordinary: dict[str, int] = {}
     for client_row in clients:
         for signature in client_row.ordinary:
-            listed[signature].append(client_row)
-            as_ordinary[signature] += 1
+            if signature in listed:
+                listed[signature].append(client_row)
+                as_ordinary[signature] += 1
+            else:
+                listed[signature] = [client_row]
+                as_ordinary[signature] = 1
         for signature in client_row.deputy:
             if signature not in client_row.ordinary:
-                listed[signature].append(client_row)
+                if signature in listed:
+                    listed[signature].append(client_row)
+                else:
+                    listed[signature] = [client_row]
+                    as_ordinary[signature] = 0
     staff_rows: dict[str, StaffRow] = {}
-    for signature, (staff_id, name) in staff_names.items():
+    for staff_id, (signature, name) in names.items():
         clients_of = listed[signature]
-        ordinary = as_ordinary[signature]
+        count = as_ordinary[signature]
         # name_key order: the Swedish key of the name, then the signature.
         staff_rows[f"{swedish_key(name)}{PersonKeys.BELOW_KEYS}{signature}"] = StaffRow(
-            staff_id, signature, name, ordinary, len(clients_of) - ordinary, clients_of
+            staff_id, signature, name, count, len(clients_of) - count, clients_of
         )
     return clients, [staff_rows[key] for key in sorted(staff_rows)]
