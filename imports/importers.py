@@ -1531,21 +1531,19 @@ class ContactImporter(_Importer):
         """The changes already stored on the batch's dates, in one query."""
         client_ids = sorted({key[0] for key in keys})
         dates = sorted({key[2] for key in keys})
-        for start in range(0, len(client_ids), 5000):
-            stored = (
-                CareContactChange.objects.filter(
-                    client_id__in=client_ids[start : start + 5000], effective__in=dates
-                )
-                .order_by("id")
-                .values_list(
-                    "client_id", "unit_id", "effective", "status", "ordinary_id", "deputy_id",
-                    "reason",
-                )
-            )  # fmt: skip
-            for client_id, unit_id, effective, status, ordinary, deputy, reason in stored:
-                day = self._days.get((client_id, unit_id, effective))
-                if day is not None:
-                    day.existing.append(_contact_values(status, ordinary, deputy, reason))
+        stored = (
+            CareContactChange.objects.filter(
+                bulk.keys_filter(CareContactChange, "client", client_ids), effective__in=dates
+            )
+            .order_by("id")
+            .values_list(
+                "client_id", "unit_id", "effective", "status", "ordinary_id", "deputy_id", "reason"
+            )
+        )
+        for client_id, unit_id, effective, status, ordinary, deputy, reason in stored:
+            day = self._days.get((client_id, unit_id, effective))
+            if day is not None:
+                day.existing.append(_contact_values(status, ordinary, deputy, reason))
 
     def _stored_on(self, client: Client, unit: Unit, day: dt.date) -> list[tuple[Any, ...]]:
         """The changes of the client on the unit dated ``day``, in id order, as
