@@ -379,3 +379,35 @@ def test_junk_in_the_query_string_is_logged_without_failing_the_page(world):
     assert response.status_code == 200
     [row] = _new_rows(start)
     assert row.parameters == {"q": "Synligsson", "x": "y" * 200}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_outside_a_transaction_writes_its_row_in_one_statement():
+    # As in production (no test transaction around the request): on
+    # PostgreSQL the row goes with its SET LOCAL in one statement, its own
+    # transaction; the setting must not outlive it on the connection.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world = build_world()
+    chef = world.users["chef"]
+    http = _http(chef, "10.9.8.7")
+    start = _last_pk()
+    url = reverse("client_detail", args=[world.own.client.pk])
+    with CaptureQueriesContext(connection) as ctx:
+        response = http.get(url, {"flik": "person"})
+    assert response.status_code == 200
+    [row] = _new_rows(start)
+    assert (row.user_id, row.username, row.address) == (chef.pk, "chef", "10.9.8.7")
+    assert (row.kind, row.what) == (AccessKind.CLIENT, "client_detail")
+    assert row.parameters == {"flik": "person"}
+    assert row.client_ids == [world.own.client.pk]
+    assert row.at is not None
+    assert not connection.in_atomic_block
+    writes = [q["sql"] for q in ctx.captured_queries if "audit_accesslogentry" in q["sql"]]
+    assert len(writes) == 1
+    if connection.vendor == "postgresql":
+        assert writes[0].startswith("SET LOCAL synchronous_commit TO OFF; INSERT")
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone() == ("on",)
