@@ -24,18 +24,20 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
 
 # Each worker is replaced after a while (at staggered moments), so memory a
-# library might keep cannot creep up for good. (The app's own creep, cyclic
+# library might keep cannot creep up for good. The app's own creep (cyclic
 # garbage that omsorg.gc moved past Python's collection counts, 45 KB a
-# request, is fixed: a worker now stays near 100 MB.)
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
-max_requests_jitter = 100
-# The app is imported once, in the master, and each worker is a fork of it:
-# a replaced worker starts in milliseconds instead of spending a second of
-# CPU importing Django and the app while the others serve (at full load the
-# slowest 1 % of requests took 530 ms with replacements, 450 ms with this,
-# docs/performance.md). Nothing connects to the database on import. A code
-# change needs a restart, not a HUP, which is how the image is deployed.
-preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
+# request) is fixed: under full load a worker went from 92 to 96 MB in 2,900
+# requests, where it had reached 250 MB. Every replacement costs a second of
+# a core (importing Django and the app) while the others serve: at full load
+# the slowest 1 % of requests took 530-560 ms when each worker was replaced
+# every 1,000 requests, 420-460 ms without replacements.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = 500
+# Not preload_app: forked from a master that imported the app, a replaced
+# worker starts at once, but every object it touches then (CPython writes
+# reference counts) copies a shared page: 87-101 requests a second at full
+# load against 104-108 without, the slowest 1 % no better
+# (docs/performance.md).
 
 # The heartbeat file in memory, not on the container's overlay file system
 # (where a slow disk makes gunicorn think a worker hangs).

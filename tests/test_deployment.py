@@ -80,12 +80,10 @@ def test_compose_restarts_and_checks_the_health_of_the_app():
 
 
 def test_gunicorn_workers_and_timeout_are_chosen(monkeypatch):
-    for name in ("GUNICORN_WORKERS", "GUNICORN_TIMEOUT", "GUNICORN_BIND", "GUNICORN_PRELOAD"):
+    for name in ("GUNICORN_WORKERS", "GUNICORN_TIMEOUT", "GUNICORN_BIND"):
         monkeypatch.delenv(name, raising=False)
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert config["workers"] == 3
-    # Workers are forks of a master that imported the app (quick to replace).
-    assert config["preload_app"] is True
     assert config["timeout"] == 120
     assert config["graceful_timeout"] == 30
     assert config["bind"] == "0.0.0.0:8000"
