@@ -125,7 +125,8 @@ def write_pending(request: HttpRequest, response: HttpResponse) -> AccessLogEntr
     # As a request ends (autocommit): the setting and the row in one
     # statement, which PostgreSQL runs as one transaction (what SET LOCAL
     # applies to): one round trip instead of four (BEGIN, SET, INSERT,
-    # COMMIT), the row as the ORM would write it.
+    # COMMIT), the row as the ORM would write it (returned without its id,
+    # which nothing reads).
     entry = AccessLogEntry(**fields)
     query = InsertQuery(AccessLogEntry)
     query.insert_values(_log_fields(), [entry])
