@@ -732,15 +732,8 @@ def test_the_population_on_the_boundaries_of_a_service(db, status):
             ServiceFactory(client=person, unit=unit, start=start, end=end)
         if status != "not_asked":
             # The ordinary replaced inside the year: accepted and changed both.
-            for day, ordinary in ((dt.date(2024, 1, 1), first), (dt.date(2025, 1, 1), second)):
-                services.care_contact_change(
-                    client=person,
-                    unit=unit,
-                    status="accepted",
-                    ordinary=ordinary,
-                    effective=day,
-                    check_staff=False,
-                )
+            change(person, unit, "accepted", dt.date(2024, 1, 1), ordinary=first)
+            change(person, unit, "accepted", dt.date(2025, 1, 1), ordinary=second)
         people[name] = person.customer_number
 
     found = [c.customer_number for c in fok_statistics(unit, status, D).clients]
