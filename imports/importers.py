@@ -1621,8 +1621,8 @@ class ContactImporter(_Importer):
         return day.matched is not None and values == day.matched
 
     def apply(self, item: Prepared) -> str:
-        if self._matches(item):
-            return UNCHANGED
+        """A row that ``_matches`` found not in the history yet (apply_all
+        asks it first, in both of its ways)."""
         data = item.data
         day = self._day(data)
         # The rules may write changes on other dates and units of the client
