@@ -14,6 +14,8 @@ each import; the file is streamed from disk, so memory must not grow with it.
 
 Defaults: 200,000 visits, 20,000 clients, 20,000 staff on 300 units.
 BENCH_KINDS="clients visits" limits the kinds (units are always needed first);
+"contacts-all" (not in the default kinds) is a contact file of every client,
+three of four accepting with two contacts, the fourth declining (20,000 rows);
 BENCH_MEMORY=0 skips the third, traced run of each kind."""
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ def write_files(visits: int, clients: int, staff: int) -> dict[str, Path]:
     stem = f"{visits}-{clients}-{staff}"
     paths = {kind: FOLDER / f"{kind}-{stem}.csv" for kind in ("units", "staff", "clients",
                                                              "services", "contacts", "visits",
-                                                             "users")}  # fmt: skip
+                                                             "users", "contacts-all")}  # fmt: skip
     if all(p.exists() for p in paths.values()):
         return paths
     codes = [f"B{n:03d}" for n in range(UNITS)]
@@ -91,6 +93,18 @@ def write_files(visits: int, clients: int, staff: int) -> dict[str, Path]:
         for n in range(0, clients, 10):
             unit = n % UNITS
             out.write(f"K{n:06d};{codes[unit]};accepted;s{unit:05d};2025-02-01\n")
+    with paths["contacts-all"].open("w") as out:
+        # Every client, on their unit: three of four accept (an ordinary and a
+        # deputy contact), the fourth declines.
+        out.write("customer_number;unit;status;ordinary;deputy;effective\n")
+        for n in range(clients):
+            unit = n % UNITS
+            if n % 4 == 3:
+                out.write(f"K{n:06d};{codes[unit]};declined;;;2025-02-01\n")
+            else:
+                out.write(
+                    f"K{n:06d};{codes[unit]};accepted;s{unit:05d};s{unit + UNITS:05d};2025-02-01\n"
+                )
     with paths["users"].open("w") as out:
         out.write("username;first_name;last_name;role;units\n")
         for n in range(0, staff, 2):
@@ -143,7 +157,7 @@ def run(kind: str, path: Path, *, memory: bool) -> str:
     if memory:
         tracemalloc.start()
     started, cpu, server = time.perf_counter(), time.process_time(), _server_cpu()
-    result = import_csv(kind, path)
+    result = import_csv(kind.removesuffix("-all"), path)
     _check_foreign_keys()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     server = _server_cpu() - server
