@@ -14,9 +14,10 @@ these moves bypass: in a web worker that runs such a block on every start
 page, cyclic garbage of each request (Django's querysets make some) went
 with them and was never collected, 45 KB a request (a worker grew from 97 to
 250 MB in 3,300 requests, docs/performance.md). So the blocks keep Python's
-rule themselves: when the objects they moved since the last full collection
-made here are a quarter of those tracked after it, one is made before the
-next block."""
+rule themselves: once the objects they moved since the last full collection
+made here are a quarter of those tracked after it, the tracked objects are
+counted, and if they have grown by a quarter a full collection is made
+before the next block."""
 
 from __future__ import annotations
 
