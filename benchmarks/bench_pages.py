@@ -9,6 +9,7 @@ weeks.
     DATABASE_URL=postgres://…/omsorg_scale_bench DJANGO_ALLOWED_HOSTS=testserver \\
         .venv/bin/python benchmarks/bench_pages.py          # BENCH_REQUESTS=50
     BENCH_MANY_UNITS=1 …   (also an administrator's and a manager of 20 units' pages)
+    BENCH_MEMORY_REQUESTS=3200 …   (then the memory of a process serving that many)
 
 Results go to docs/performance.md by hand, with the command used."""
 
@@ -114,6 +115,44 @@ def main() -> None:
     measure(browser, "Mina brukare", "/mina-brukare/")
     if os.environ.get("BENCH_MANY_UNITS") == "1":
         many_units(span)
+    memory_requests = int(os.environ.get("BENCH_MEMORY_REQUESTS", "0"))
+    if memory_requests:
+        memory(
+            browser,
+            [
+                "/",
+                f"/rapporter/kontinuitet/?unit={unit.code}&{span}",
+                f"/brukare/{client.pk}/",
+                f"/rapporter/kkik/?from={first}",
+                f"/planering/?unit={unit.code}&start={first}",
+                "/mina-brukare/",
+            ],
+            memory_requests,
+        )
+
+
+def memory(browser: Browser, urls: list[str], requests: int) -> None:
+    """Does a long-running process keep what its requests leave behind?
+    (BENCH_MEMORY_REQUESTS=3200: the pages in turn, as a web worker serves
+    them; the resident memory and the objects the garbage collector tracks,
+    every eighth of the way.)"""
+    from omsorg.gc import tracked_objects
+
+    def resident_mib() -> int:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 2**20
+
+    step = max(1, requests // 8)
+    print(f"-- memory over {requests} requests of the pages in turn", flush=True)
+    for done in range(1, requests + 1):
+        response = browser.get(urls[done % len(urls)])
+        assert response.status_code == 200
+        if done % step == 0:
+            print(
+                f"{done:>6} requests   resident {resident_mib():5} MiB   "
+                f"{tracked_objects():>9,} objects tracked",
+                flush=True,
+            )
 
 
 def many_units(span: str) -> None:
