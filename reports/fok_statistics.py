@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contacts import history
+from contacts import bulk, history
 from contacts.models import CareContact, CareContactChange, Client, Service, Staff, Unit
 from omsorg.collation import PersonKeys, name_key, swedish_key
 from omsorg.gc import gc_paused
@@ -415,23 +415,14 @@ def _staff_names(cursor: Any, found: list[tuple[Any, ...]]) -> dict[int, tuple[s
     ids = {row[2] for row in found} | {row[3] for row in found}
     ids.discard(None)
     names: dict[int, tuple[str, str]] = {}
-    chunk = 900 if connection.vendor == "sqlite" else 50_000
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), chunk):
-        part = ordered[start : start + chunk]
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"SELECT id, signature, first_name, last_name FROM {STAFF} WHERE id = ANY(%s)",
-                [part],
-            )
-        else:
-            cursor.execute(
-                f"SELECT id, signature, first_name, last_name FROM {STAFF} "
-                f"WHERE id IN ({', '.join(['%s'] * len(part))})",
-                part,
-            )
-        for pk, signature, first_name, last_name in cursor.fetchall():
-            names[pk] = (signature, f"{first_name} {last_name}")
+    for pk, signature, first_name, last_name in bulk.select_by_keys(
+        cursor,
+        f"SELECT id, signature, first_name, last_name FROM {STAFF} WHERE {{keys}}",
+        "id",
+        sorted(ids),
+        "::bigint",
+    ):
+        names[pk] = (signature, f"{first_name} {last_name}")
     return names
 
 
