@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -386,9 +388,6 @@ def test_a_request_outside_a_transaction_writes_its_row_in_one_statement():
     # As in production (no test transaction around the request): on
     # PostgreSQL the row goes with its SET LOCAL in one statement, its own
     # transaction; the setting must not outlive it on the connection.
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     world = build_world()
     chef = world.users["chef"]
     http = _http(chef, "10.9.8.7")
