@@ -10,6 +10,7 @@ weeks.
         .venv/bin/python benchmarks/bench_pages.py          # BENCH_REQUESTS=50
     BENCH_MANY_UNITS=1 …   (also an administrator's and a manager of 20 units' pages)
     BENCH_MEMORY_REQUESTS=3200 …   (then the memory of a process serving that many)
+    BENCH_SPLIT=1 …   (where each page's time goes: templates, building SQL, the database)
 
 Results go to docs/performance.md by hand, with the command used."""
 
@@ -44,6 +45,7 @@ from contacts.models import Client, Service, Unit, Visit  # noqa: E402
 from contacts.roles import Role  # noqa: E402
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
+SPLIT = os.environ.get("BENCH_SPLIT") == "1"
 USERNAME = "bench-chef"
 PASSWORD = os.environ.get("BENCH_PASSWORD", "bench-only-password")  # also locustfile.py
 
@@ -60,6 +62,50 @@ def unit_manager(unit: Unit):  # type: ignore[no-untyped-def]
     return user
 
 
+class Split:
+    """BENCH_SPLIT=1: the time of a request spent rendering templates (their
+    own queries included), building SQL from querysets (the ORM's compiler)
+    and executing statements (the wait for the database and the driver's
+    work), each counted once where they nest. Wrapping costs a little time
+    of its own: the page times printed with it are slightly higher."""
+
+    def __init__(self) -> None:
+        from django.db.backends.utils import CursorWrapper
+        from django.db.models.sql.compiler import SQLCompiler
+        from django.template.backends.django import Template
+
+        self.spent = dict.fromkeys(("templates", "building SQL", "database"), 0.0)
+        self._active: set[str] = set()
+        self._wrap(Template, "render", "templates")
+        self._wrap(SQLCompiler, "as_sql", "building SQL")
+        self._wrap(CursorWrapper, "_execute", "database")
+
+    def _wrap(self, owner: type, name: str, key: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+            if key in self._active:  # nested (a subquery, an included template)
+                return original(*args, **kwargs)
+            self._active.add(key)
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.spent[key] += time.perf_counter() - started
+                self._active.discard(key)
+
+        setattr(owner, name, timed)
+
+    def reset(self) -> None:
+        self.spent = dict.fromkeys(self.spent, 0.0)
+
+    def report(self, requests: int) -> str:
+        return ", ".join(f"{k} {v / requests * 1000:.1f} ms" for k, v in self.spent.items())
+
+
+_split = Split() if SPLIT else None
+
+
 def measure(browser: Browser, name: str, url: str, requests: int = REQUESTS) -> None:
     # The warm-up request counts the queries; the timed ones run without the
     # debug cursor that counting needs (it formats every statement).
@@ -69,6 +115,8 @@ def measure(browser: Browser, name: str, url: str, requests: int = REQUESTS) -> 
     queries = len(ctx.captured_queries)
     timings = []
     cpu = []
+    if _split is not None:
+        _split.reset()
     for _ in range(requests):
         t0, c0 = time.perf_counter(), time.process_time()
         response = browser.get(url)
@@ -85,6 +133,8 @@ def measure(browser: Browser, name: str, url: str, requests: int = REQUESTS) -> 
         f"{queries} queries   {len(response.content) // 1024} KiB",
         flush=True,
     )
+    if _split is not None:
+        print(f"{'':<28} a request: {_split.report(requests)}", flush=True)
 
 
 def main() -> None:
