@@ -1,9 +1,12 @@
 import datetime as dt
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from contacts.models import Visit
@@ -179,6 +182,39 @@ def test_kpi_trend_shows_only_periods_with_data_and_their_values_as_text(
     table = html[start : html.index("</table>", start)]
     assert table.count("<tr>") == 2  # the head and the one period
     assert "2025-02-03" in table and "2025-02-16" in table
+
+
+def _trend_rows(html):
+    start = html.index('data-testid="kpi-trend-table"')
+    table = html[start : html.index("</table>", start)]
+    return re.findall(
+        r'<tr><td><span class="nowrap">([\d-]+)</span>.*?<td class="num">([^<]*)</td>', table
+    )
+
+
+def test_kpi_trend_of_the_only_unit_is_reused_until_its_data_change(
+    client_factory_login, coordinator, unit
+):
+    """Over "all my units" with one unit, the trend's earlier periods are that
+    unit's: reused while its data are unchanged (contacts.versions), and a
+    visit written in an earlier period shows on the next request."""
+    person = kpi_example(unit)  # 2025-02-03 - 2025-02-16: three staff
+    http = client_factory_login(coordinator)
+    query = {"from": "2025-03-03"}  # the example is the trend's previous period
+    assert _trend_rows(http.get("/rapporter/kkik/", query).content.decode()) == [
+        ("2025-02-03", "3")
+    ]
+    chosen = http.get("/rapporter/kkik/", {**query, "unit": "U1"}).content.decode()
+    assert _trend_rows(chosen) == [("2025-02-03", "3")]
+
+    with CaptureQueriesContext(connection) as queries:
+        again = http.get("/rapporter/kkik/", query).content.decode()
+    assert _trend_rows(again) == [("2025-02-03", "3")]
+    assert not [q for q in queries if "daytime" in q["sql"]]  # no KKiK query ran
+
+    make_visit(person, unit, at(dt.date(2025, 2, 5), 12), [staff(unit, "s9")])
+    changed = http.get("/rapporter/kkik/", query).content.decode()
+    assert _trend_rows(changed) == [("2025-02-03", "4")]
 
 
 def test_kpi_page_bad_date(client_factory_login, coordinator):
