@@ -12,13 +12,18 @@ gevent): install it in its own virtualenv and name it with LOCUST.
 
 The argument is the run time in seconds (default 40). BENCH_WAIT is the
 users' think time (locustfile.py; 0 measures capacity, the default "0.5,2"
-the pace of people at work), BENCH_USERS their number (32), BENCH_PORT the
-port (8765). The workers' and PostgreSQL's CPU is read from /proc before and
-after the run (their processes live through it: gunicorn replaces a worker
-after 5,000 requests, the app keeps its database connections); locust's is
-that of a finished child process. gunicorn's own log goes to
-tmp/load_test_gunicorn.log. Results go to docs/performance.md by hand, with
-the command used."""
+the pace of people at work), BENCH_USERS their number (32),
+BENCH_SPAWN_RATE how many start a second (4: people do not all arrive in
+the same second; 32 users' first requests at once kept the slowest 1 % of
+a minute at people's pace near 600 ms), BENCH_PORT the port (8765). The
+statistics start once every user has started (locust's --reset-stats).
+The CPU a request is that of the whole run over every request gunicorn
+logged. The workers' and PostgreSQL's CPU
+is read from /proc before and after the run (their processes live through
+it: gunicorn replaces a worker after 5,000 requests, the app keeps its
+database connections); locust's is that of a finished child process.
+gunicorn's own log goes to tmp/load_test_gunicorn.log. Results go to
+docs/performance.md by hand, with the command used."""
 
 from __future__ import annotations
 
@@ -90,18 +95,26 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     sys.exit("gunicorn did not answer /healthz within a minute")
 
 
-def _summary(prefix: str) -> dict[str, str]:
+def _logged_requests(log: Path) -> int:
+    """Requests in gunicorn's access log so far (sign-in and ramp included)."""
+    with log.open("rb") as lines:
+        return sum(1 for line in lines if b'HTTP/1.1" ' in line)
+
+
+def _rows(prefix: str) -> list[dict[str, str]]:
+    """locust's statistics: a row per page, then the "Aggregated" row."""
     with open(f"{prefix}_stats.csv", newline="") as stats:
-        for row in csv.DictReader(stats):
-            if row["Name"] == "Aggregated":
-                return row
-    sys.exit("locust wrote no aggregated statistics")
+        rows = list(csv.DictReader(stats))
+    if not rows or rows[-1]["Name"] != "Aggregated":
+        sys.exit("locust wrote no aggregated statistics")
+    return rows
 
 
 def main() -> None:
     seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 40
     users = int(os.environ.get("BENCH_USERS", "32"))
     port = int(os.environ.get("BENCH_PORT", "8765"))
+    spawn_rate = os.environ.get("BENCH_SPAWN_RATE", "4")
     locust = os.environ.get("LOCUST") or shutil.which("locust")
     if not locust:
         sys.exit("locust not found: pip install locust in a virtualenv of its own, set LOCUST")
@@ -120,7 +133,8 @@ def main() -> None:
     }
     (ROOT / "tmp").mkdir(exist_ok=True)
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    with open(ROOT / "tmp" / "load_test_gunicorn.log", "wb") as log:
+    log_path = ROOT / "tmp" / "load_test_gunicorn.log"
+    with open(log_path, "wb") as log:
         server = subprocess.Popen(
             [str(gunicorn), "-c", "gunicorn.conf.py", "omsorg.wsgi:application"],
             cwd=ROOT,
@@ -133,14 +147,15 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as folder:
                 prefix = str(Path(folder) / "load")
                 before, busy = _cpu_seconds(server.pid), _busy_seconds()
+                logged = _logged_requests(log_path)
                 children = resource.getrusage(resource.RUSAGE_CHILDREN)
                 started = time.monotonic()
                 subprocess.run(
                     [
                         locust, "-f", str(ROOT / "benchmarks" / "locustfile.py"),
                         "--host", url, "--headless", "--users", str(users),
-                        "--spawn-rate", str(max(1, users // 2)), "--run-time", f"{seconds}s",
-                        "--only-summary", "--csv", prefix,
+                        "--spawn-rate", spawn_rate, "--run-time", f"{seconds}s",
+                        "--only-summary", "--reset-stats", "--csv", prefix,
                     ],
                     cwd=ROOT,
                     check=True,
@@ -150,15 +165,16 @@ def main() -> None:
                 elapsed = time.monotonic() - started
                 after, busy = _cpu_seconds(server.pid), _busy_seconds() - busy
                 done = resource.getrusage(resource.RUSAGE_CHILDREN)
-                row = _summary(prefix)
+                served = _logged_requests(log_path) - logged
+                *pages, row = _rows(prefix)
         finally:
             server.terminate()
             server.wait(timeout=30)
-    requests = int(row["Request Count"])
+    requests = int(row["Request Count"])  # after the ramp
     cpu = {name: after[name] - before[name] for name in after}
     cpu["locust"] = (done.ru_utime + done.ru_stime) - (children.ru_utime + children.ru_stime)
     per_request = ", ".join(
-        f"{name} {seconds_ * 1000 / max(requests, 1):.1f} ms" for name, seconds_ in cpu.items()
+        f"{name} {seconds_ * 1000 / max(served, 1):.1f} ms" for name, seconds_ in cpu.items()
     )
     print(
         f"{users} users, think time {os.environ.get('BENCH_WAIT', '0.5,2')} s, {elapsed:.0f} s: "
@@ -166,8 +182,15 @@ def main() -> None:
         f"p50 {row['50%']} ms, p95 {row['95%']} ms, p99 {row['99%']} ms, "
         f"{row['Failure Count']} failures"
     )
+    for page in pages:
+        print(
+            f"  {page['Name']:<26} {int(page['Request Count']):>6} requests  "
+            f"p50 {page['50%']:>4} ms  p95 {page['95%']:>4} ms  p99 {page['99%']:>4} ms  "
+            f"max {float(page['Max Response Time']):>6.0f} ms"
+        )
     print(
-        f"CPU a request: {per_request}; together {sum(cpu.values()) * 1000 / max(requests, 1):.1f} "
+        f"CPU a request ({served} served): {per_request}; "
+        f"together {sum(cpu.values()) * 1000 / max(served, 1):.1f} "
         f"ms ({sum(cpu.values()) / busy * 100:.0f} % of the machine's busy time, "
         f"{busy / elapsed:.2f} of {os.cpu_count()} cores busy)"
     )
