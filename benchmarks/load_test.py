@@ -18,12 +18,11 @@ the same second; 32 users' first requests at once kept the slowest 1 % of
 a minute at people's pace near 600 ms), BENCH_PORT the port (8765). The
 statistics start once every user has started (locust's --reset-stats).
 The CPU a request is that of the whole run over every request gunicorn
-logged. The workers' and PostgreSQL's CPU
-is read from /proc before and after the run (their processes live through
-it: gunicorn replaces a worker after 5,000 requests, the app keeps its
-database connections); locust's is that of a finished child process.
-gunicorn's own log goes to tmp/load_test_gunicorn.log. Results go to
-docs/performance.md by hand, with the command used."""
+logged: the workers' and PostgreSQL's read from /proc before and after
+the run (their processes live through it: gunicorn replaces a worker after
+5,000 requests, the app keeps its database connections), locust's that of
+a finished child process. gunicorn's own log goes to
+tmp/load_test_gunicorn.log. Results go to docs/performance.md by hand, with the command used."""
 
 from __future__ import annotations
 
