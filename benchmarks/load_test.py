@@ -22,7 +22,8 @@ logged: the workers' and PostgreSQL's read from /proc before and after
 the run (their processes live through it: gunicorn replaces a worker after
 5,000 requests, the app keeps its database connections), locust's that of
 a finished child process. gunicorn's own log goes to
-tmp/load_test_gunicorn.log. Results go to docs/performance.md by hand, with the command used."""
+tmp/load_test_gunicorn.log. Results go to docs/performance.md by hand,
+with the command used."""
 
 from __future__ import annotations
 
