@@ -7,7 +7,8 @@ numbers and birth dates are in every report) and anything whose units are not
 known. ``cached`` keeps a report under the versions read *before* it was
 computed, so a result is never filed under a newer version than the data it
 saw; a write committed in between only makes the next request compute it
-again.
+again. ``cached_units`` does the same for a report over a few units (a
+coordinator's "all my units"), under the versions of every one of them.
 
 Where the writes are:
 
@@ -26,6 +27,7 @@ The cache is Django's (CACHES; by default each process's own memory)."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -81,6 +83,29 @@ def cached(unit_id: int, key: str, compute: Callable[[], T]) -> T:
     """``compute()`` for one unit, reused while the unit's data are unchanged."""
     unit_version, all_version = current(unit_id)
     full_key = f"omsorg:report:{key}:u{unit_id}:v{unit_version}:a{all_version}"
+    return _cached(full_key, compute)
+
+
+def cached_units(unit_ids: Iterable[int], key: str, compute: Callable[[], T]) -> T:
+    """``compute()`` over a few units (a coordinator's "all my units"), reused
+    while none of the units' data has changed: their versions and ``all``
+    are read in one query and named in the key (as a digest, so the key's
+    length does not grow with the units)."""
+    ids = sorted(set(unit_ids))
+    names = [*(unit_name(pk) for pk in ids), ALL]
+    table = connection.ops.quote_name(DataVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT name, version FROM {table} WHERE name IN ({', '.join(['%s'] * len(names))})",
+            names,
+        )
+        found = dict(cursor.fetchall())
+    stamp = ",".join(f"{name}={found.get(name, 0)}" for name in names)
+    digest = hashlib.sha256(stamp.encode()).hexdigest()
+    return _cached(f"omsorg:report:{key}:units:{digest}", compute)
+
+
+def _cached(full_key: str, compute: Callable[[], T]) -> T:
     found = cache.get(full_key)
     if found is not None:
         return found  # type: ignore[no-any-return]

@@ -523,15 +523,34 @@ def continuity_report(
 
     Without a unit, a client's row covers their visits on all the units, each
     visit judged against the contact of the visit's own unit. One query, one
-    row per client visited in the period; for one unit the result is reused
-    while the unit's data are unchanged (contacts.versions)."""
+    row per client visited in the period; for one unit, or a few
+    (``_few_units``), the result is reused while their data are unchanged
+    (contacts.versions)."""
     if unit is not None:
         return versions.cached(
             unit.pk,
             f"continuity:{date_from}:{date_to}",
             lambda: _continuity_report(unit, date_from, date_to, units=None),
         )
+    few = _few_units(units)
+    if few is not None:
+        return versions.cached_units(
+            few,
+            f"continuity-units:{date_from}:{date_to}",
+            lambda: _continuity_report(None, date_from, date_to, units=units),
+        )
     return _continuity_report(unit, date_from, date_to, units=units)
+
+
+def _few_units(units: Iterable[Unit] | QuerySet[Unit] | None) -> list[int] | None:
+    """The ids of ``units`` when they are a few (a coordinator's or a
+    district's "all my units", at most SHARED_FROM_UNITS), whose report is
+    then reused while their data are unchanged; None for none, or more
+    (every unit of an organisation is made by the task worker, once)."""
+    if units is None:
+        return None
+    ids = [unit.pk for unit in units]
+    return ids if 0 < len(ids) <= SHARED_FROM_UNITS else None
 
 
 def _continuity_report(
@@ -824,11 +843,19 @@ def _kpi_rows(
 ) -> dict[int | None, list[KpiClient]]:
     """Eligible clients and their staff counts, grouped by unit (``by_unit``) or
     all together under the key None. One query whatever the number of units;
-    for one unit, reused while its data are unchanged (contacts.versions)."""
+    for one unit, or a few (``_few_units``), reused while their data are
+    unchanged (contacts.versions)."""
     if isinstance(units, list) and len(units) == 1:
         return versions.cached(
             units[0].pk,
             f"kpi:{date_from}:{days}:{by_unit}",
+            lambda: _kpi_query(units, date_from, days, by_unit=by_unit),
+        )
+    few = _few_units(units)
+    if few is not None:
+        return versions.cached_units(
+            few,
+            f"kpi-units:{date_from}:{days}:{by_unit}",
             lambda: _kpi_query(units, date_from, days, by_unit=by_unit),
         )
     return _kpi_query(units, date_from, days, by_unit=by_unit)

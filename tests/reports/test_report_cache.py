@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from contacts import services, versions
-from contacts.models import Visit
+from contacts.models import Unit, Visit
 from imports.importers import import_csv
+from reports import continuity
 from reports.continuity import continuity_kpi, continuity_report
 from tests.reports.continuity_data import FROM, TO, appoint, at, client, staff, visit
 
@@ -193,6 +194,50 @@ def test_kkik_for_one_unit_is_reused_and_sees_new_visits(unit):
     assert len(ctx.captured_queries) == 1
     assert [c.staff for c in before.clients] == [c.staff for c in again.clients] == [2]
     assert [c.staff for c in after.clients] == [3]
+
+
+def test_a_report_over_a_few_units_is_reused_and_sees_a_change_on_any_of_them(world):
+    """ "All my units" of a coordinator (at most SHARED_FROM_UNITS units): the
+    continuity report and KKiK are reused while none of the units' data
+    changes, and recomputed when a visit is written on either unit."""
+    ids = [world["unit"].pk, world["other"].pk]
+
+    def mine():
+        return Unit.objects.filter(pk__in=ids).order_by("name")
+
+    elsewhere = client(world["other"], "Olle", "Annanstans", "6000702", serial=3)
+    carer = staff(world["other"], "cach3")
+    visit(elsewhere, world["other"], at(3), [carer])
+    first = continuity_report(None, FROM, TO, units=mine())
+    kpi_first = continuity_kpi(None, FROM, units=mine())
+
+    with CaptureQueriesContext(connection) as ctx:
+        again = continuity_report(None, FROM, TO, units=mine())
+        kpi_again = continuity_kpi(None, FROM, units=mine())
+    report_queries = [q for q in ctx.captured_queries if "WITH" in q["sql"]]
+
+    visit(elsewhere, world["other"], at(4), [world["bo"]])  # on the second unit
+    after = continuity_report(None, FROM, TO, units=mine())
+
+    assert report_queries == []  # the units and their versions only
+    assert again.as_json() == first.as_json()
+    assert kpi_again.as_json() == kpi_first.as_json()
+    assert (row(first, "6000700").visits, row(first, "6000702").visits) == (2, 1)
+    assert (row(after, "6000702").visits, row(after, "6000702").staff) == (2, 2)
+    assert row(after, "6000700").visits == 2
+
+
+def test_a_report_over_more_units_than_a_few_is_made_each_time(world, monkeypatch):
+    """Over more than SHARED_FROM_UNITS units (every unit of an organisation is
+    made by the task worker, once) nothing is kept."""
+    monkeypatch.setattr(continuity, "SHARED_FROM_UNITS", 1)
+    units = Unit.objects.filter(pk__in=[world["unit"].pk, world["other"].pk])
+    continuity_report(None, FROM, TO, units=units)
+
+    with CaptureQueriesContext(connection) as ctx:
+        continuity_report(None, FROM, TO, units=units)
+
+    assert [q for q in ctx.captured_queries if "WITH" in q["sql"]]
 
 
 def test_a_new_version_is_never_an_old_one(unit):
