@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -33,6 +33,8 @@ from contacts.models import CareContact, CareContactChange, Client, Staff, Unit,
 from omsorg.collation import PersonKeys, name_key
 from omsorg.gc import gc_paused
 from reports.sql import code_point_collation, fetch_by_client_share, unit_scope
+
+T = TypeVar("T")
 
 # Visit kinds that never count for continuity: trygghetslarm responses, meal
 # deliveries and hälso- och sjukvård by licensed staff (metrics.md).
@@ -523,34 +525,35 @@ def continuity_report(
 
     Without a unit, a client's row covers their visits on all the units, each
     visit judged against the contact of the visit's own unit. One query, one
-    row per client visited in the period; for one unit, or a few
-    (``_few_units``), the result is reused while their data are unchanged
-    (contacts.versions)."""
-    if unit is not None:
-        return versions.cached(
-            unit.pk,
-            f"continuity:{date_from}:{date_to}",
-            lambda: _continuity_report(unit, date_from, date_to, units=None),
-        )
-    few = _few_units(units)
-    if few is not None:
-        return versions.cached_units(
-            few,
-            f"continuity-units:{date_from}:{date_to}",
-            lambda: _continuity_report(None, date_from, date_to, units=units),
-        )
-    return _continuity_report(unit, date_from, date_to, units=units)
+    row per client visited in the period; for one unit, or a few, the result
+    is reused while their data are unchanged (``_reused``)."""
+    return _reused(
+        unit.pk if unit is not None else None,
+        units,
+        f"continuity:{date_from}:{date_to}",
+        lambda: _continuity_report(
+            unit, date_from, date_to, units=None if unit is not None else units
+        ),
+    )
 
 
-def _few_units(units: Iterable[Unit] | QuerySet[Unit] | None) -> list[int] | None:
-    """The ids of ``units`` when they are a few (a coordinator's or a
-    district's "all my units", at most SHARED_FROM_UNITS), whose report is
-    then reused while their data are unchanged; None for none, or more
-    (every unit of an organisation is made by the task worker, once)."""
-    if units is None:
-        return None
-    ids = [unit.pk for unit in units]
-    return ids if 0 < len(ids) <= SHARED_FROM_UNITS else None
+def _reused(
+    unit_id: int | None,
+    units: Iterable[Unit] | QuerySet[Unit] | None,
+    key: str,
+    compute: Callable[[], T],
+) -> T:
+    """``compute()`` for the unit ``unit_id``, or for ``units`` when they are a
+    few (a coordinator's or a district's "all my units", at most
+    SHARED_FROM_UNITS), reused while their data are unchanged
+    (contacts.versions); made each time for more (every unit of an
+    organisation is made by the task worker, once) or none."""
+    if unit_id is not None:
+        return versions.cached(unit_id, key, compute)
+    ids = [unit.pk for unit in units] if units is not None else []
+    if 0 < len(ids) <= SHARED_FROM_UNITS:
+        return versions.cached_units(ids, key, compute)
+    return compute()
 
 
 def _continuity_report(
@@ -843,22 +846,15 @@ def _kpi_rows(
 ) -> dict[int | None, list[KpiClient]]:
     """Eligible clients and their staff counts, grouped by unit (``by_unit``) or
     all together under the key None. One query whatever the number of units;
-    for one unit, or a few (``_few_units``), reused while their data are
-    unchanged (contacts.versions)."""
-    if isinstance(units, list) and len(units) == 1:
-        return versions.cached(
-            units[0].pk,
-            f"kpi:{date_from}:{days}:{by_unit}",
-            lambda: _kpi_query(units, date_from, days, by_unit=by_unit),
-        )
-    few = _few_units(units)
-    if few is not None:
-        return versions.cached_units(
-            few,
-            f"kpi-units:{date_from}:{days}:{by_unit}",
-            lambda: _kpi_query(units, date_from, days, by_unit=by_unit),
-        )
-    return _kpi_query(units, date_from, days, by_unit=by_unit)
+    for one unit, or a few, reused while their data are unchanged
+    (``_reused``)."""
+    one = units[0].pk if isinstance(units, list) and len(units) == 1 else None
+    return _reused(
+        one,
+        units,
+        f"kpi:{date_from}:{days}:{by_unit}",
+        lambda: _kpi_query(units, date_from, days, by_unit=by_unit),
+    )
 
 
 def _kpi_query(
