@@ -557,14 +557,11 @@ def _kpi_context(form: PeriodForm) -> dict[str, Any]:
     # chart's text alternative.
     trend = []
     trend_rows = []
-    # One unit in scope (chosen, or the only one of "all my units"): the earlier
-    # periods are asked for that unit, so each is reused while the unit's data
-    # are unchanged (contacts.versions), as the unit's own row is; over "all
-    # my units" with one unit they were computed again on every request.
-    trend_unit = shown_units[0] if len(shown_units) == 1 else unit
+    # Each earlier period over one unit or a few is reused while their data are
+    # unchanged (reports.continuity._reused).
     for step in range(TREND_POINTS - 1, -1, -1):
         start = date_from - TREND_STEP * step
-        point = overall if step == 0 else cont.continuity_kpi(trend_unit, start, units=scope)
+        point = overall if step == 0 else cont.continuity_kpi(unit, start, units=scope)
         if point.median is None:
             continue
         trend.append((date_format(start, "j b"), point.median))
