@@ -494,19 +494,12 @@ def _assemble(
     as_ordinary: dict[str, int] = {}
     for client_row in clients:
         for signature in client_row.ordinary:
-            if signature in listed:
-                listed[signature].append(client_row)
-                as_ordinary[signature] += 1
-            else:
-                listed[signature] = [client_row]
-                as_ordinary[signature] = 1
+            listed.setdefault(signature, []).append(client_row)
+            as_ordinary[signature] = as_ordinary.get(signature, 0) + 1
         for signature in client_row.deputy:
             if signature not in client_row.ordinary:
-                if signature in listed:
-                    listed[signature].append(client_row)
-                else:
-                    listed[signature] = [client_row]
-                    as_ordinary[signature] = 0
+                listed.setdefault(signature, []).append(client_row)
+                as_ordinary.setdefault(signature, 0)
     staff_rows: dict[str, StaffRow] = {}
     for staff_id, (signature, name) in names.items():
         clients_of = listed[signature]
