@@ -25,7 +25,17 @@ links, so none is hard-coded.
 The users are locust's FastHttpUser (geventhttpclient): on the same two
 cores as the server, HttpUser (python-requests) took 2.4–2.9 ms of CPU a
 request, a tenth of what the server's workers took, and that time was
-counted against the server's capacity."""
+counted against the server's capacity.
+
+``FloorUser`` is the load test's floor: the same signed-in users, each
+request the job list (``/jobb/``, the user's own background jobs, none
+here), the cheapest page a signed-in user opens. It goes through everything
+every page does (the session, the user and their permissions, the
+middleware, the menu, the base template) and one small query of its own,
+and no page can cost less. load_test.py runs it with BENCH_FLOOR=1, so the
+main pages' requests a second read as a ratio to it, measured on the same
+machine.
+"""
 
 from __future__ import annotations
 
@@ -68,7 +78,8 @@ def _sign_in(client, host: str) -> list[Cookie]:  # type: ignore[no-untyped-def]
     return list(client.cookiejar)
 
 
-class UnitManager(FastHttpUser):
+class _SignedIn(FastHttpUser):
+    abstract = True
     wait_time = between(WAIT[0], WAIT[-1]) if WAIT[-1] > 0 else constant(0)
 
     def on_start(self) -> None:
@@ -77,6 +88,17 @@ class UnitManager(FastHttpUser):
                 _session.extend(_sign_in(self.client, self.host or ""))
         for cookie in _session:
             self.client.cookiejar.set_cookie(cookie)
+
+
+class FloorUser(_SignedIn):
+    @task
+    def job_list(self) -> None:
+        self.client.get("/jobb/", name="/jobb/")
+
+
+class UnitManager(_SignedIn):
+    def on_start(self) -> None:
+        super().on_start()
         listing = self.client.get("/mina-brukare/", name="/mina-brukare/")
         self.clients = sorted(set(re.findall(r'href="/brukare/(\d+)/"', listing.text))) or ["1"]
 
