@@ -15,9 +15,10 @@ users' think time (locustfile.py; 0 measures capacity, the default "0.5,2"
 the pace of people at work), BENCH_USERS their number (32),
 BENCH_SPAWN_RATE how many start a second (4: people do not all arrive in
 the same second; 32 users' first requests at once kept the slowest 1 % of
-a minute at people's pace near 600 ms), BENCH_PORT the port (8765); BENCH_FLOOR=1 runs locustfile.py's
-FloorUser instead (every request the cheapest signed-in page), the floor
-the main pages' requests a second are compared with. The
+a minute at people's pace near 600 ms), BENCH_PORT the port (8765).
+BENCH_FLOOR=1 runs locustfile.py's FloorUser instead (every request the
+cheapest signed-in page): the floor the main pages' requests a second are
+compared with, measured in the same minutes. The
 statistics start once every user has started (locust's --reset-stats).
 The CPU a request is that of the whole run over every request gunicorn
 logged: the workers' and PostgreSQL's read from /proc before and after
