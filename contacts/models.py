@@ -316,11 +316,21 @@ class Service(models.Model):
         {ServiceKind.ALARM, ServiceKind.MEALS, ServiceKind.SHOPPING, ServiceKind.CLEANING}
     )
 
+    # No index of their own: contacts_service_natural_key begins with the
+    # client, contacts_service_unit_idx with the unit (tests/test_indexes.py).
     client = models.ForeignKey(
-        Client, on_delete=models.CASCADE, related_name="services", verbose_name=_("brukare")
+        Client,
+        on_delete=models.CASCADE,
+        related_name="services",
+        verbose_name=_("brukare"),
+        db_index=False,
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="services", verbose_name=_("enhet")
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="services",
+        verbose_name=_("enhet"),
+        db_index=False,
     )
     kind = models.CharField(_("insats"), max_length=32, choices=Kind.choices)
     start = models.DateField(_("startdatum"))
@@ -391,8 +401,13 @@ class ClientMove(models.Model):
     from_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="moves_out", verbose_name=_("från enhet")
     )
+    # No index of its own: contacts_move_to_unit_idx begins with it.
     to_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="moves_in", verbose_name=_("till enhet")
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="moves_in",
+        verbose_name=_("till enhet"),
+        db_index=False,
     )
     on = models.DateField(_("flyttdatum"))
     moved_by = models.ForeignKey(
@@ -444,8 +459,13 @@ class CareContact(models.Model):
 
     Status = ContactStatus
 
+    # No index of its own: the unique constraint on (client, unit) begins with it.
     client = models.ForeignKey(
-        Client, on_delete=models.CASCADE, related_name="care_contacts", verbose_name=_("brukare")
+        Client,
+        on_delete=models.CASCADE,
+        related_name="care_contacts",
+        verbose_name=_("brukare"),
+        db_index=False,
     )
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="care_contacts", verbose_name=_("enhet")
@@ -493,7 +513,8 @@ class CareContactChange(models.Model):
     care_contact = models.ForeignKey(CareContact, on_delete=models.CASCADE, related_name="changes")
     # Denormalised from care_contact so reports can filter the history directly.
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: contacts_ccc_asof_idx begins with it.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
     effective = models.DateField(_("gäller från"))
     status = models.CharField(_("status"), max_length=16, choices=CareContact.Status.choices)
     ordinary = models.ForeignKey(
@@ -666,11 +687,23 @@ class Visit(models.Model):
         NONE = "", _("Ingen")
 
     visit_id = models.CharField(_("besöks-id"), max_length=64, unique=True)
+    # No index of their own: contacts_visit_client_idx begins with the client,
+    # contacts_visit_unit_start_idx and contacts_visit_unit_date_idx with the
+    # unit (tests/test_indexes.py): two indexes fewer to keep on every visit
+    # written.
     client = models.ForeignKey(
-        Client, on_delete=models.CASCADE, related_name="visits", verbose_name=_("brukare")
+        Client,
+        on_delete=models.CASCADE,
+        related_name="visits",
+        verbose_name=_("brukare"),
+        db_index=False,
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="visits", verbose_name=_("enhet")
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("enhet"),
+        db_index=False,
     )
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("slut"), null=True, blank=True)
@@ -769,8 +802,13 @@ class ContactChangeRequest(models.Model):
         related_name="contact_requests",
         verbose_name=_("brukare"),
     )
+    # No index of its own: contacts_ccr_unit_client_idx begins with it.
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="contact_requests", verbose_name=_("enhet")
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="contact_requests",
+        verbose_name=_("enhet"),
+        db_index=False,
     )
     requested_on = models.DateField(_("önskemål framfört"))
     reason = models.TextField(_("anledning"))

@@ -35,8 +35,9 @@ class Job(models.Model):
     Kind = JobKind
     Status = JobStatus
 
+    # No index of its own: jobs_job_user_created_idx begins with it.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs", db_index=False
     )
     kind = models.CharField(_("typ"), max_length=32, choices=JobKind.choices)
     title = models.CharField(_("beskrivning"), max_length=200)

@@ -17,8 +17,14 @@ class JournalNote(models.Model):
         FOK = "fok", _("Fast omsorgskontakt")
         GENERAL = "general", _("Social dokumentation")
 
+    # No index of their own: journal_note_client_idx begins with the client,
+    # journal_note_unit_idx with the unit (tests/test_indexes.py).
     client = models.ForeignKey(
-        Client, on_delete=models.CASCADE, related_name="journal_notes", verbose_name=_("brukare")
+        Client,
+        on_delete=models.CASCADE,
+        related_name="journal_notes",
+        verbose_name=_("brukare"),
+        db_index=False,
     )
     unit = models.ForeignKey(
         Unit,
@@ -27,6 +33,7 @@ class JournalNote(models.Model):
         on_delete=models.PROTECT,
         related_name="journal_notes",
         verbose_name=_("enhet"),
+        db_index=False,
     )
     kind = models.CharField(_("sökurval"), max_length=16, choices=Kind.choices)
     event_date = models.DateField(_("händelsedatum"))

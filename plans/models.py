@@ -22,11 +22,21 @@ class ImplementationPlan(models.Model):
     At most one plan per client and unit is active on any day (checked in
     plans.services; the open-ended case is also a database constraint)."""
 
+    # No index of their own: plans_plan_active_idx begins with the client,
+    # plans_plan_unit_idx with the unit (tests/test_indexes.py).
     client = models.ForeignKey(
-        Client, on_delete=models.CASCADE, related_name="plans", verbose_name=_("brukare")
+        Client,
+        on_delete=models.CASCADE,
+        related_name="plans",
+        verbose_name=_("brukare"),
+        db_index=False,
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="plans", verbose_name=_("enhet")
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="plans",
+        verbose_name=_("enhet"),
+        db_index=False,
     )
     period_start = models.DateField(_("period från"))
     period_end = models.DateField(_("period till"), null=True, blank=True)

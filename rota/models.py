@@ -13,8 +13,13 @@ class RotaPrintout(models.Model):
     the sheet can be shown again exactly as printed, and the next printout of
     the same week can mark what changed since."""
 
+    # No index of its own: rota_printout_week_idx begins with it.
     client = models.ForeignKey(
-        Client, on_delete=models.CASCADE, related_name="rota_printouts", verbose_name=_("brukare")
+        Client,
+        on_delete=models.CASCADE,
+        related_name="rota_printouts",
+        verbose_name=_("brukare"),
+        db_index=False,
     )
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="rota_printouts", verbose_name=_("enhet")
