@@ -9,10 +9,20 @@ disk, only the database."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# A running job whose worker has not been heard from for this long is shown
+# as possibly stopped (jobs.services writes the heartbeat every
+# HEARTBEAT_SECONDS while the job runs).
+LOST_AFTER = dt.timedelta(minutes=5)
+# A job still waiting for a worker after this long says that it waits.
+QUEUED_NOTICE_AFTER = dt.timedelta(minutes=2)
 
 
 class JobKind(models.TextChoices):
@@ -58,6 +68,8 @@ class Job(models.Model):
     result_data = models.JSONField(null=True, blank=True)
     error = models.TextField(_("fel"), blank=True)
     task_id = models.CharField(max_length=64, blank=True)
+    # When the worker running the job was last heard from (jobs.services).
+    heartbeat = models.DateTimeField(_("senast hörd"), null=True, blank=True)
     created = models.DateTimeField(_("skapad"), auto_now_add=True)
     finished = models.DateTimeField(_("klar"), null=True, blank=True)
 
@@ -84,6 +96,30 @@ class Job(models.Model):
     @property
     def pending(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+    @property
+    def silent_for(self) -> dt.timedelta:
+        """How long since the job was last heard from (its heartbeat, or
+        when it was recorded)."""
+        return timezone.now() - (self.heartbeat or self.created)
+
+    @property
+    def lost(self) -> bool:
+        """Running, but its worker has not been heard from for LOST_AFTER: it
+        may have been stopped (a restart, a killed process) halfway. Nothing
+        of a stopped job is saved (an import is one transaction, a file is
+        saved with the status "done"). Shown, never recorded: a job whose
+        worker was only held up still finishes and shows its result."""
+        return self.status == self.Status.RUNNING and self.silent_for > LOST_AFTER
+
+    @property
+    def waiting_long(self) -> bool:
+        """Still waiting for a worker after QUEUED_NOTICE_AFTER."""
+        return self.status == self.Status.QUEUED and self.silent_for > QUEUED_NOTICE_AFTER
+
+    @property
+    def silent_minutes(self) -> int:
+        return int(self.silent_for.total_seconds() // 60)
 
     @property
     def downloadable(self) -> bool:

@@ -6,17 +6,22 @@ job's kind: ``handler(job, progress) -> JobOutput``. It reads the job's params
 progress, and returns the file, or raises JobFailed with a Swedish message
 for the user. Any other exception is logged and shown as a general failure.
 The result is saved in one write together with the status "done", so a job
-is never seen half written."""
+is never seen half written.
+
+While a job runs, its worker writes the job's heartbeat every
+HEARTBEAT_SECONDS (``_Heartbeat``), so the page can tell a job that runs
+from one whose worker was stopped halfway (models.Job.lost)."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -26,6 +31,11 @@ from .models import Job
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, str], None]
+
+# How often the worker writes a running job's heartbeat, and the progress
+# its handler reported inside a transaction (models.LOST_AFTER is many
+# times this).
+HEARTBEAT_SECONDS = 2.0
 
 # Job kind -> the handler's dotted path (imported when the job runs).
 HANDLERS: dict[str, str] = {
@@ -74,12 +84,73 @@ def job_start(
     return job
 
 
-def _progress(job: Job) -> Progress:
-    def report(percent: int, step: str) -> None:
-        percent = max(0, min(100, int(percent)))
-        Job.objects.filter(pk=job.pk).update(progress=percent, step=step[:200])
+class _Heartbeat:
+    """A running job's heartbeat and progress, written every
+    HEARTBEAT_SECONDS from a thread and a database connection of its own
+    while the job's handler runs. A single step can take minutes (laying
+    out a long PDF), and progress written through the handler's own
+    connection inside its transaction (an import's rows are one) would not
+    be seen before it commits, and would lock the job's row until then. The
+    handler's progress is therefore only kept here (``report``), and the
+    thread, the one writer of the job's row while the handler runs, writes
+    the latest with each beat.
 
-    return report
+    Not started for a job run inside a caller's transaction (the tests'
+    immediate task backend runs it inside job_start's): nothing of such a
+    job is seen before that transaction commits, the thread's writes would
+    wait for it, and progress is written through the job's own connection.
+    On SQLite an import holds the database's only write lock until it
+    commits: the thread then waits for it (the connection's timeout) and
+    tries again at the next beat, so an import's progress shows only as far
+    as the file's first reading."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.stopped = threading.Event()
+        self.thread: threading.Thread | None = None
+        # The latest (percent, step) reported and not yet written.
+        self.pending: tuple[int, str] | None = None
+
+    def __enter__(self) -> _Heartbeat:
+        if not transaction.get_connection().in_atomic_block:
+            self.thread = threading.Thread(
+                target=self._beat, name=f"job-{self.job_id}-heartbeat", daemon=True
+            )
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stopped.set()
+        if self.thread is not None:
+            self.thread.join()
+
+    def report(self, percent: int, step: str) -> None:
+        """The handler's progress (Progress)."""
+        progress = (max(0, min(100, int(percent))), step[:200])
+        if self.thread is not None:
+            self.pending = progress
+            return
+        Job.objects.filter(pk=self.job_id).update(
+            progress=progress[0], step=progress[1], heartbeat=timezone.now()
+        )
+
+    def _beat(self) -> None:
+        try:
+            while not self.stopped.wait(HEARTBEAT_SECONDS):
+                latest = self.pending
+                fields: dict[str, Any] = {"heartbeat": timezone.now()}
+                if latest is not None:
+                    fields["progress"], fields["step"] = latest
+                try:
+                    Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(**fields)
+                except DatabaseError:
+                    # SQLite: an import holds the write lock; the next beat tries again.
+                    logger.info("Heartbeat of job %s not written", self.job_id, exc_info=True)
+                    continue
+                if self.pending is latest:
+                    self.pending = None  # unless a newer one came meanwhile
+        finally:
+            connections.close_all()  # this thread's own
 
 
 def job_run(job_id: int) -> str:
@@ -87,10 +158,13 @@ def job_run(job_id: int) -> str:
     job = Job.objects.filter(pk=job_id).first()
     if job is None or not job.pending:
         return "skipped"
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, progress=0, step=_("Startar"))
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, progress=0, step=_("Startar"), heartbeat=timezone.now()
+    )
     try:
         handler = import_string(HANDLERS[job.kind])
-        output: JobOutput = handler(job, _progress(job))
+        with _Heartbeat(job.pk) as beat:
+            output: JobOutput = handler(job, beat.report)
     except JobFailed as exc:
         _fail(job, str(exc))
         return Job.Status.FAILED

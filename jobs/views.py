@@ -14,12 +14,15 @@ from contacts import access
 from .models import Job
 from .selectors import jobs_for_user
 
-# How often the page asks for news of a running job (htmx).
+# How often the page asks for news of a running job (htmx), and of one whose
+# worker has not been heard from for long (models.Job.lost, .waiting_long).
 POLL_SECONDS = 2
+SILENT_POLL_SECONDS = 30
 
 
 def status_context(job: Job) -> dict[str, object]:
-    return {"job": job, "poll": f"load delay:{POLL_SECONDS}s"}
+    seconds = SILENT_POLL_SECONDS if job.lost or job.waiting_long else POLL_SECONDS
+    return {"job": job, "poll": f"load delay:{seconds}s"}
 
 
 def job_started_response(request: HttpRequest, job: Job) -> HttpResponse:

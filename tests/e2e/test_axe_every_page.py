@@ -30,8 +30,10 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 
 from contacts.models import Visit
+from jobs.models import LOST_AFTER, Job
 from tests.test_robustness import ARGS, QUERIES, _url_names, build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,9 +58,23 @@ DOWNLOADS = {name for name in ARGS if name.endswith(("_csv", "_pdf"))} | {
     "oidc_authentication_callback",  # answers the identity provider only
 }
 
+
 # More states of a page than its one URL: the record's tabs, forms showing their
 # errors, and the admin forms our models and forms define (handbook 1.2).
+def _silent_job(world: Any) -> int:
+    """A running job of the unit manager's whose worker has not been heard
+    from for long (the page then says it may have stopped)."""
+    job = Job.objects.create(
+        user=world.users["chef"], kind=Job.Kind.IMPORT, title="Import av besök",
+        status=Job.Status.RUNNING, progress=40,
+        step="Kontrollerar och sparar rad 40 000 av 100 000",
+    )  # fmt: skip
+    Job.objects.filter(pk=job.pk).update(heartbeat=timezone.now() - 2 * LOST_AFTER)
+    return job.pk
+
+
 EXTRA: dict[str, Callable[[Any], list[str]]] = {
+    "job_detail": lambda w: [reverse("job_detail", args=[_silent_job(w)])],
     "client_detail": lambda w: [
         reverse("client_detail", args=[w.own.client.pk]) + f"?flik={tab}"
         for tab in ("person", "narstaende", "kontakter", "ovrigt")
