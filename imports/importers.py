@@ -56,6 +56,11 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 # Pseudo-column names for problems that belong to no single column.
 HEADER = "header"
+# import_csv's progress is reported every this many rows.
+PROGRESS_ROWS = 10_000
+# progress(rows done, rows in the file): while the file is first read, the
+# rows read so far and None; then the rows checked and applied, of all.
+ImportProgress = Callable[[int, int | None], None]
 ROW = "row"
 
 CREATED = "created"
@@ -617,6 +622,9 @@ class _Importer:
     # visits is millions of rows), in a temporary table (_SeenKeys), checked
     # a batch at a time, so that memory stays constant there too.
     keys_in_table = False
+    # import_csv's progress callback, and the file's number of rows.
+    progress: ImportProgress | None = None
+    total_rows = 0
     # Columns whose values refer to other records (looked up once per file).
     reference_columns = (
         "unit", "units", "customer_number", "ordinary", "deputy", "staff", "planned_staff",
@@ -838,7 +846,12 @@ class _Importer:
     def iter_prepared(self) -> Iterator[Prepared]:
         keys: dict[tuple[Any, ...], int] = {}
         check_keys = self.spec.key is not None and not self.keys_in_table
-        for row in self.each_row():
+        progress = self.progress
+        if progress is not None:
+            progress(0, self.total_rows)
+        for done, row in enumerate(self.each_row()):
+            if progress is not None and done and done % PROGRESS_ROWS == 0:
+                progress(done, self.total_rows)
             self._row_failed = False
             item = self.prepare(row)
             if self._row_failed or item is None:
@@ -1960,14 +1973,21 @@ class _Rollback(Exception):
 
 
 def import_csv(
-    kind: str, data: bytes | str | os.PathLike[str] | IO[Any], *, by: services.User | None = None
+    kind: str,
+    data: bytes | str | os.PathLike[str] | IO[Any],
+    *,
+    by: services.User | None = None,
+    progress: ImportProgress | None = None,
 ) -> ImportResult:
     """Import one CSV file of ``kind``: all rows or, on any problem, none.
 
     ``data`` is the file's content (bytes or text), a path or an open file.
     The file is read twice, a row at a time: first for the file's own
     problems (encoding, quoting, header) and the records it refers to, then
-    to check and apply the rows (in batches for the large kinds)."""
+    to check and apply the rows (in batches for the large kinds).
+    ``progress`` hears how far each reading has come (ImportProgress),
+    every PROGRESS_ROWS rows; the second reading is inside the import's
+    transaction (jobs.services writes a job's progress from there)."""
     if kind not in IMPORTERS:
         raise UnknownKind(
             _("Okänd typ ”%(kind)s”; välj en av %(kinds)s.")
@@ -1981,10 +2001,14 @@ def import_csv(
         return iter_rows(source, spec, [], [])
 
     importer = IMPORTERS[kind](rows, result.problems, by)
-    for row in iter_rows(source, spec, result.problems, result.columns):
+    read = 0
+    for read, row in enumerate(iter_rows(source, spec, result.problems, result.columns), 1):
         importer.note_references(row)
+        if progress is not None and read % PROGRESS_ROWS == 0:
+            progress(read, None)
     if result.problems:
         return result
+    importer.progress, importer.total_rows = progress, read
     counts = {CREATED: 0, UPDATED: 0, UNCHANGED: 0}
     try:
         with transaction.atomic():

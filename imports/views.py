@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -133,6 +134,11 @@ def import_csv(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _n(number: int) -> str:
+    """A row count as Swedish writes it (12 345)."""
+    return number_format(number, force_grouping=True)
+
+
 def import_job(job: Job, progress: Progress) -> JobOutput:
     """The task worker's half: import the uploaded file as its owner."""
     user = job.user
@@ -142,7 +148,19 @@ def import_job(job: Job, progress: Progress) -> JobOutput:
     if kind not in SPECS or job.payload is None:
         raise JobFailed(str(_("Filen finns inte längre; välj den igen.")))
     progress(5, str(_("Läser och kontrollerar filen")))
-    result = run_import(kind, bytes(job.payload), by=user)
+
+    def rows(done: int, total: int | None) -> None:
+        # The file's first reading 5 %, checking and saving its rows 10-95 %.
+        if total is None:
+            progress(5, _("Läser och kontrollerar filen: %(rows)s rader") % {"rows": _n(done)})
+        else:
+            progress(
+                10 + 85 * done // max(total, 1),
+                _("Kontrollerar och sparar rad %(done)s av %(total)s")
+                % {"done": _n(done), "total": _n(total)},
+            )
+
+    result = run_import(kind, bytes(job.payload), by=user, progress=rows)
     return JobOutput(
         data={
             "ok": result.ok,

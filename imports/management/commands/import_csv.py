@@ -27,14 +27,20 @@ class Command(BaseCommand):
                 returncode=1,
             )
         try:
-            data = path.read_bytes()
+            # Read a row at a time by the import (twice), never whole: a year
+            # of a municipality's visits is a file of gigabytes.
+            with path.open("rb"):
+                pass
         except OSError as exc:
             raise CommandError(
                 _("Filen %(path)s kan inte läsas: %(error)s")
                 % {"path": path, "error": exc.strerror or exc},
                 returncode=1,
             ) from None
-        result = import_csv(kind, data)
+        # How far it has come, on a terminal only: scripts read stdout and
+        # stderr as docs/interchange.md describes them.
+        progress = self._progress if self.stderr.isatty() else None
+        result = import_csv(kind, path, progress=progress)
         if not result.ok:
             # The problems go to stdout, one per line, like a linter's report;
             # the verdict goes to stderr and the exit status is 1.
@@ -46,3 +52,13 @@ class Command(BaseCommand):
                 returncode=1,
             )
         self.stdout.write(result.summary)
+
+    def _progress(self, done: int, total: int | None) -> None:
+        if total is None:
+            text = _("Läser filen: %(rows)s rader") % {"rows": f"{done:,}".replace(",", " ")}
+        else:
+            text = _("Sparar: rad %(done)s av %(total)s") % {
+                "done": f"{done:,}".replace(",", " "),
+                "total": f"{total:,}".replace(",", " "),
+            }
+        self.stderr.write(text)
