@@ -91,7 +91,10 @@ def test_the_page_says_a_silent_job_may_have_stopped_and_asks_less_often(client,
     )
     # Still asked about (a worker that was only held up finishes it), less often.
     assert f'hx-get="{url}"' in partial and 'hx-trigger="load delay:30s"' in partial
+    # It may not go on: the page no longer says it does.
+    assert "jobbet fortsätter" not in partial
     fresh = client.get(reverse("job_detail", args=[heard.pk])).content.decode()
+    assert "jobbet fortsätter" in fresh
     assert 'data-testid="job-notice"' not in fresh and 'hx-trigger="load delay:2s"' in fresh
     listing = client.get(reverse("job_list")).content.decode()
     assert listing.count("inget hört på länge, kan ha stoppats") == 1
@@ -105,7 +108,7 @@ def test_the_page_says_a_job_has_waited_long_for_a_worker(client, coordinator):
     html = client.get(reverse("job_detail", args=[waiting.pk])).content.decode()
     assert "Väntar på att starta" in html
     assert "Jobbet har väntat i 3 minuter." in html and "kontakta administratören" in html
-    assert "väntar länge" in client.get(reverse("job_list")).content.decode()
+    assert "har väntat i flera minuter" in client.get(reverse("job_list")).content.decode()
 
 
 def _heartbeat_threads() -> list[threading.Thread]:
