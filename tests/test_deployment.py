@@ -79,6 +79,13 @@ def test_compose_restarts_and_checks_the_health_of_the_app():
     assert (ROOT / "scripts" / "healthcheck.py").is_file()
 
 
+def test_the_task_worker_may_finish_its_job_when_stopped():
+    """db_worker finishes its job on SIGTERM; Docker kills after 10 s by default."""
+    worker = service("worker")
+    assert "command: python manage.py db_worker" in worker
+    assert re.search(r"stop_grace_period: [1-9]\d*m\n", worker)
+
+
 def test_gunicorn_workers_and_timeout_are_chosen(monkeypatch):
     for name in ("GUNICORN_WORKERS", "GUNICORN_TIMEOUT", "GUNICORN_BIND"):
         monkeypatch.delenv(name, raising=False)
