@@ -14,6 +14,7 @@ from one whose worker was stopped halfway (models.Job.lost)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
@@ -153,8 +154,29 @@ class _Heartbeat:
             connections.close_all()  # this thread's own
 
 
+def prune(*, days: int | None = None, now: dt.datetime | None = None) -> int:
+    """Delete the jobs past their retention (jobs.selectors.past_retention),
+    files and all; returns how many."""
+    from .selectors import past_retention, retention_days
+
+    deleted, _per_model = past_retention(days or retention_days(), now).delete()
+    return deleted
+
+
 def job_run(job_id: int) -> str:
-    """The body of the task: run the job's handler and record the outcome."""
+    """The body of the task: run the job's handler and record the outcome;
+    then delete the jobs past their retention (OMSORG_JOB_DAYS), so old
+    files go without a scheduler."""
+    try:
+        return _run(job_id)
+    finally:
+        try:
+            prune()
+        except DatabaseError:
+            logger.exception("Old jobs not deleted")
+
+
+def _run(job_id: int) -> str:
     job = Job.objects.filter(pk=job_id).first()
     if job is None or not job.pending:
         return "skipped"

@@ -3,6 +3,8 @@ a link without JavaScript), the download when done, and a list of recent jobs.""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_GET
 from contacts import access
 
 from .models import Job
-from .selectors import jobs_for_user
+from .selectors import jobs_for_user, retention_days
 
 # How often the page asks for news of a running job (htmx), and of one whose
 # worker has not been heard from for long (models.Job.lost, .waiting_long).
@@ -22,7 +24,12 @@ SILENT_POLL_SECONDS = 30
 
 def status_context(job: Job) -> dict[str, object]:
     seconds = SILENT_POLL_SECONDS if job.lost or job.waiting_long else POLL_SECONDS
-    return {"job": job, "poll": f"load delay:{seconds}s"}
+    return {
+        "job": job,
+        "poll": f"load delay:{seconds}s",
+        # The day the job and its file go (jobs.services.prune).
+        "kept_until": job.finished + dt.timedelta(days=retention_days()) if job.finished else None,
+    }
 
 
 def job_started_response(request: HttpRequest, job: Job) -> HttpResponse:
@@ -56,4 +63,8 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "jobs/list.html", {"jobs": jobs_for_user(request.user)})
+    return render(
+        request,
+        "jobs/list.html",
+        {"jobs": jobs_for_user(request.user), "retention_days": retention_days()},
+    )

@@ -392,6 +392,11 @@ OMSORG_ACCESS_GRACE_DAYS = env_int("OMSORG_ACCESS_GRACE_DAYS", 30)
 # The access log (audit): rows older than this many days are removed by
 # `manage.py prune_access_log` (run daily by the scheduler). Three years by default.
 OMSORG_ACCESS_LOG_DAYS = env_int("OMSORG_ACCESS_LOG_DAYS", 3 * 365)
+# Background jobs' files (report PDFs with clients' names, import results)
+# are deleted with their jobs this many days after they finished, by the task
+# worker after each job and by `manage.py prune_jobs`: a file must not outlast
+# its owner's need to know (OMSORG_ACCESS_GRACE_DAYS). At least 1.
+OMSORG_JOB_DAYS = env_int("OMSORG_JOB_DAYS", 7)
 # Behind a reverse proxy that sets X-Forwarded-For, the client's address is the
 # last one the proxy appended; only trust the header when a proxy is in front.
 OMSORG_TRUST_X_FORWARDED_FOR = env_bool("OMSORG_TRUST_X_FORWARDED_FOR")
