@@ -56,12 +56,13 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 # Pseudo-column names for problems that belong to no single column.
 HEADER = "header"
+ROW = "row"
+
 # import_csv's progress is reported every this many rows.
 PROGRESS_ROWS = 10_000
 # progress(rows done, rows in the file): while the file is first read, the
 # rows read so far and None; then the rows checked and applied, of all.
 ImportProgress = Callable[[int, int | None], None]
-ROW = "row"
 
 CREATED = "created"
 UPDATED = "updated"
