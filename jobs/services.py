@@ -171,7 +171,10 @@ def job_run(job_id: int) -> str:
         return _run(job_id)
     finally:
         try:
-            prune()
+            # A savepoint inside a caller's transaction: a failure here must
+            # not break it (nor the job's outcome, recorded already).
+            with transaction.atomic():
+                prune()
         except DatabaseError:
             logger.exception("Old jobs not deleted")
 

@@ -116,3 +116,22 @@ def test_the_pages_say_when_files_go(client, coordinator):
     page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
     day = timezone.localtime(finished + 7 * DAY).date().isoformat()
     assert f"Filen tas bort {day}." in page
+
+
+def test_a_failed_clean_up_neither_fails_the_job_nor_its_callers_transaction(
+    coordinator, unit, monkeypatch, caplog
+):
+    def broken(**kwargs):  # type: ignore[no-untyped-def]
+        Job.objects.raw("SELECT * FROM no_such_table")[0]  # a real database error
+
+    monkeypatch.setattr(services, "prune", broken)
+    job = services.job_start(
+        user=coordinator,
+        kind=Job.Kind.KPI_PDF,
+        title="KKiK",
+        params={"unit": unit.code, "from": "2025-02-03"},
+    )
+    # job_start goes on in its transaction after the job ran (the tests'
+    # immediate backend runs it there) and reads the job back.
+    assert job.status == Job.Status.DONE and job.task_id
+    assert "Old jobs not deleted" in caplog.text
