@@ -68,14 +68,20 @@ def bump(unit_ids: Iterable[int] | None = None) -> None:
             )
 
 
-def current(unit_id: int) -> tuple[int, int]:
-    """The versions of the unit and of ``all`` (0 when never given one)."""
+def _read(names: list[str]) -> dict[str, int]:
+    """The versions of ``names`` in one query (a name never given one is missing)."""
     table = connection.ops.quote_name(DataVersion._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT name, version FROM {table} WHERE name IN (%s, %s)", [unit_name(unit_id), ALL]
+            f"SELECT name, version FROM {table} WHERE name IN ({', '.join(['%s'] * len(names))})",
+            names,
         )
-        found = dict(cursor.fetchall())
+        return dict(cursor.fetchall())
+
+
+def current(unit_id: int) -> tuple[int, int]:
+    """The versions of the unit and of ``all`` (0 when never given one)."""
+    found = _read([unit_name(unit_id), ALL])
     return found.get(unit_name(unit_id), 0), found.get(ALL, 0)
 
 
@@ -93,13 +99,7 @@ def cached_units(unit_ids: Iterable[int], key: str, compute: Callable[[], T]) ->
     length does not grow with the units)."""
     ids = sorted(set(unit_ids))
     names = [*(unit_name(pk) for pk in ids), ALL]
-    table = connection.ops.quote_name(DataVersion._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT name, version FROM {table} WHERE name IN ({', '.join(['%s'] * len(names))})",
-            names,
-        )
-        found = dict(cursor.fetchall())
+    found = _read(names)
     stamp = ",".join(f"{name}={found.get(name, 0)}" for name in names)
     digest = hashlib.sha256(stamp.encode()).hexdigest()
     return _cached(f"omsorg:report:{key}:units:{digest}", compute)
