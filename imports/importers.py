@@ -33,6 +33,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_email
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
@@ -63,6 +64,12 @@ PROGRESS_ROWS = 10_000
 # progress(rows done, rows in the file): while the file is first read, the
 # rows read so far and None; then the rows checked and applied, of all.
 ImportProgress = Callable[[int, int | None], None]
+
+
+def row_count(number: int) -> str:
+    """A number of rows as Swedish writes it (12 345), for progress texts."""
+    return number_format(number, force_grouping=True)
+
 
 CREATED = "created"
 UPDATED = "updated"

@@ -4,12 +4,11 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from contacts import access
-from imports.importers import SPECS
+from imports.importers import SPECS, row_count
 from imports.importers import import_csv as run_import
 from jobs.models import Job
 from jobs.services import JobFailed, JobOutput, Progress, job_start
@@ -134,11 +133,6 @@ def import_csv(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _n(number: int) -> str:
-    """A row count as Swedish writes it (12 345)."""
-    return number_format(number, force_grouping=True)
-
-
 def import_job(job: Job, progress: Progress) -> JobOutput:
     """The task worker's half: import the uploaded file as its owner."""
     user = job.user
@@ -152,12 +146,14 @@ def import_job(job: Job, progress: Progress) -> JobOutput:
     def rows(done: int, total: int | None) -> None:
         # The file's first reading 5 %, checking and saving its rows 10-95 %.
         if total is None:
-            progress(5, _("Läser och kontrollerar filen: %(rows)s rader") % {"rows": _n(done)})
+            progress(
+                5, _("Läser och kontrollerar filen: %(rows)s rader") % {"rows": row_count(done)}
+            )
         else:
             progress(
                 10 + 85 * done // max(total, 1),
                 _("Kontrollerar och sparar rad %(done)s av %(total)s")
-                % {"done": _n(done), "total": _n(total)},
+                % {"done": row_count(done), "total": row_count(total)},
             )
 
     result = run_import(kind, bytes(job.payload), by=user, progress=rows)

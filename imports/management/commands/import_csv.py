@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from imports.importers import KINDS, import_csv
+from imports.importers import KINDS, import_csv, row_count
 
 
 class Command(BaseCommand):
@@ -55,10 +55,10 @@ class Command(BaseCommand):
 
     def _progress(self, done: int, total: int | None) -> None:
         if total is None:
-            text = _("Läser filen: %(rows)s rader") % {"rows": f"{done:,}".replace(",", " ")}
+            text = _("Läser filen: %(rows)s rader") % {"rows": row_count(done)}
         else:
             text = _("Sparar: rad %(done)s av %(total)s") % {
-                "done": f"{done:,}".replace(",", " "),
-                "total": f"{total:,}".replace(",", " "),
+                "done": row_count(done),
+                "total": row_count(total),
             }
         self.stderr.write(text)
